@@ -1,0 +1,92 @@
+// Builds the extension host bundle and the webview bundle; with --tests also the test files.
+//   node esbuild.mjs               development build (source maps)
+//   node esbuild.mjs --production  minified, no source maps (what the .vsix ships)
+//   node esbuild.mjs --watch       rebuild on change
+//   node esbuild.mjs --tests       also build test/** into out/ (unit tests, stand-in, VS Code tests)
+import * as esbuild from 'esbuild';
+import { existsSync, readdirSync, statSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const tests = process.argv.includes('--tests');
+
+/** Reports build problems in the format of the `$esbuild-watch` problem matcher. */
+const problemMatcher = {
+  name: 'problem-matcher',
+  setup(build) {
+    build.onStart(() => console.log('[watch] build started'));
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+      console.log('[watch] build finished');
+    });
+  },
+};
+
+function filesUnder(dir, suffix) {
+  const found = [];
+  if (!existsSync(dir)) return found;
+  for (const name of readdirSync(dir)) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) found.push(...filesUnder(full, suffix));
+    else if (name.endsWith(suffix)) found.push(full);
+  }
+  return found;
+}
+
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', plugins: [problemMatcher] };
+
+const configs = [
+  {
+    ...common,
+    entryPoints: ['src/extension.ts'],
+    outfile: 'dist/extension.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+    metafile: true,
+  },
+  {
+    ...common,
+    entryPoints: ['src/webview/main.ts'],
+    outfile: 'dist/webview.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  },
+];
+
+if (tests) {
+  rmSync('out', { recursive: true, force: true });
+  configs.push({
+    bundle: true,
+    sourcemap: true,
+    logLevel: 'warning',
+    entryPoints: [
+      ...filesUnder('test', '.test.ts'),
+      'test/standin/main.ts',
+      ...filesUnder('test/integration', '.ts'),
+      ...filesUnder('test/e2e', '.ts'),
+      ...filesUnder('bench', '.ts'),
+    ],
+    outdir: 'out',
+    outbase: '.',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode', 'mocha', 'playwright-core', '@vscode/test-electron'],
+  });
+}
+
+if (watch) {
+  const contexts = await Promise.all(configs.map((c) => esbuild.context(c)));
+  await Promise.all(contexts.map((c) => c.watch()));
+} else {
+  const results = await Promise.all(configs.map((c) => esbuild.build(c)));
+  const bytes = Object.values(results[0].metafile.outputs).reduce((sum, o) => sum + (o.bytes ?? 0), 0);
+  if (process.argv.includes('--report-size')) console.log(`extension bundle: ${bytes} bytes`);
+}

@@ -1,0 +1,73 @@
+// The run folders under <workspace>/generate-image/.artifacts/<run_id>/outputs/.
+// Every write is atomic: a temp file in the same folder, then rename over the old one.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { renderResultMarkdown, runRecordSchema, type RunRecord } from './record';
+import { isRunId } from './runId';
+
+export const ARTIFACTS_DIR = path.join('generate-image', '.artifacts');
+
+export async function writeFileAtomic(file: string, contents: string | Buffer): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await fs.writeFile(temp, contents);
+    await fs.rename(temp, file);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+}
+
+export type ReadResult = { ok: true; record: RunRecord } | { ok: false; reason: 'missing' | 'unreadable' | 'invalid'; message: string };
+
+export class ArtifactStore {
+  readonly root: string;
+
+  constructor(workspaceFolder: string) {
+    this.root = path.join(workspaceFolder, ARTIFACTS_DIR);
+  }
+
+  runDir(runId: string): string {
+    if (!isRunId(runId) && !/^[A-Za-z0-9._-]{1,100}$/.test(runId)) throw new Error(`Unsafe run id: ${runId}`);
+    return path.join(this.root, runId);
+  }
+
+  resultJsonPath(runId: string): string {
+    return path.join(this.runDir(runId), 'outputs', 'result.json');
+  }
+
+  resultMdPath(runId: string): string {
+    return path.join(this.runDir(runId), 'outputs', 'result.md');
+  }
+
+  /** Writes result.json, then result.md; validates first so nothing malformed reaches disk. */
+  async write(record: RunRecord): Promise<void> {
+    const checked = runRecordSchema.parse(record);
+    await writeFileAtomic(this.resultJsonPath(record.run_id), JSON.stringify(checked, null, 2) + '\n');
+    await writeFileAtomic(this.resultMdPath(record.run_id), renderResultMarkdown(checked));
+  }
+
+  async read(runId: string): Promise<ReadResult> {
+    let text: string;
+    try {
+      text = await fs.readFile(this.resultJsonPath(runId), 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      return { ok: false, reason: code === 'ENOENT' ? 'missing' : 'unreadable', message: String((error as Error).message) };
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      return { ok: false, reason: 'invalid', message: `result.json is not valid JSON: ${(error as Error).message}` };
+    }
+    const parsed = runRecordSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return { ok: false, reason: 'invalid', message: `result.json has an unexpected shape (${issue?.path.join('.')}: ${issue?.message})` };
+    }
+    return { ok: true, record: parsed.data };
+  }
+}

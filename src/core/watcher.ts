@@ -1,0 +1,177 @@
+// One scheduler that follows every task: a single sleep-until-next-due loop (no timer per
+// task, never two requests in flight for one task), feeding one event stream.
+import type { CreatOkClient } from './api/client';
+import { CreatOkError } from './api/errors';
+import { isTerminalStatus, type TaskStatus } from './api/schemas';
+import { AbortedError, systemClock, type Clock } from './clock';
+import { silentLogger, type Logger } from './log';
+
+export type WatchEndReason = 'succeeded' | 'failed' | 'stopped' | 'budgetExhausted' | 'notFound' | 'unauthorized';
+
+export type WatchEvent =
+  | { type: 'status'; taskId: string; status: TaskStatus; raw: unknown }
+  | { type: 'trouble'; taskId: string; error: CreatOkError }
+  | { type: 'ended'; taskId: string; reason: WatchEndReason; status?: TaskStatus; error?: CreatOkError };
+
+/** How long to wait before the next status read of a task, given how long it has run. */
+export type IntervalStrategy = (elapsedMs: number, polls: number) => number;
+
+/** Dense at first (short tasks end early), then sparser, never above 5 s. */
+export const defaultInterval: IntervalStrategy = (elapsedMs) => Math.min(5000, Math.max(1000, Math.round(elapsedMs * 0.15)));
+
+interface Watched {
+  taskId: string;
+  startedAt: number;
+  nextAt: number;
+  polls: number;
+  lastStatus?: string;
+  inFlight: boolean;
+}
+
+export interface TaskWatcherOptions {
+  client: Pick<CreatOkClient, 'getTaskStatus'>;
+  clock?: Clock;
+  logger?: Logger;
+  interval?: IntervalStrategy;
+  /** Stop watching (not the task) after this long: "still running, resume later". */
+  budgetMs?: number;
+}
+
+export class TaskWatcher {
+  private readonly watched = new Map<string, Watched>();
+  private readonly listeners = new Set<(event: WatchEvent) => void>();
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly interval: IntervalStrategy;
+  private readonly budgetMs: number;
+  private wake = new AbortController();
+  private loop: Promise<void> | undefined;
+  private disposed = false;
+  private readonly requests = new AbortController();
+
+  constructor(private readonly options: TaskWatcherOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
+    this.interval = options.interval ?? defaultInterval;
+    this.budgetMs = options.budgetMs ?? 30 * 60_000;
+  }
+
+  onEvent(listener: (event: WatchEvent) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  isWatching(taskId: string): boolean {
+    return this.watched.has(taskId);
+  }
+
+  get watchedTaskIds(): string[] {
+    return [...this.watched.keys()];
+  }
+
+  /** Starts following a task (idempotent). The first read happens at once. */
+  watch(taskId: string): void {
+    if (this.disposed) throw new Error('The watcher is disposed.');
+    if (this.watched.has(taskId)) return;
+    const now = this.clock.now();
+    this.watched.set(taskId, { taskId, startedAt: now, nextAt: now, polls: 0, inFlight: false });
+    this.logger.info(`watch: following task ${taskId}`);
+    this.kick();
+  }
+
+  /** Stops following a task; the task itself goes on at CreatOK. */
+  stop(taskId: string): void {
+    if (this.watched.delete(taskId)) this.emit({ type: 'ended', taskId, reason: 'stopped' });
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.watched.clear();
+    this.listeners.clear();
+    this.requests.abort();
+    this.wake.abort();
+  }
+
+  /** Resolves when nothing is being watched (for tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.loop) await this.loop;
+  }
+
+  private emit(event: WatchEvent): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.logger.error(`watch: a listener failed: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private kick(): void {
+    if (this.loop) {
+      this.wake.abort();
+      return;
+    }
+    this.loop = this.run().finally(() => {
+      this.loop = undefined;
+      if (this.watched.size > 0 && !this.disposed) this.kick();
+    });
+  }
+
+  private async run(): Promise<void> {
+    while (!this.disposed && this.watched.size > 0) {
+      const now = this.clock.now();
+      const due = [...this.watched.values()].filter((w) => !w.inFlight && w.nextAt <= now);
+      for (const w of due) void this.poll(w);
+      const waiting = [...this.watched.values()].filter((w) => !w.inFlight);
+      const nextAt = waiting.length > 0 ? Math.min(...waiting.map((w) => w.nextAt)) : now + 60_000;
+      this.wake = new AbortController();
+      try {
+        await this.clock.sleep(Math.max(0, nextAt - this.clock.now()), this.wake.signal);
+      } catch (error) {
+        if (!(error instanceof AbortedError)) throw error;
+      }
+    }
+  }
+
+  private async poll(w: Watched): Promise<void> {
+    w.inFlight = true;
+    w.polls++;
+    let ended = false;
+    try {
+      const { status, raw } = await this.options.client.getTaskStatus(w.taskId, { signal: this.requests.signal });
+      if (!this.watched.has(w.taskId)) return;
+      if (status.status !== w.lastStatus) this.logger.info(`watch: task ${w.taskId} is ${status.status}`);
+      w.lastStatus = status.status;
+      this.emit({ type: 'status', taskId: w.taskId, status, raw });
+      if (isTerminalStatus(status.status)) {
+        ended = true;
+        this.finish(w, status.status === 'succeeded' ? 'succeeded' : 'failed', status);
+      }
+    } catch (error) {
+      if (this.disposed || !this.watched.has(w.taskId)) return;
+      const e = error instanceof CreatOkError ? error : new CreatOkError('network', (error as Error).message, { cause: error });
+      if (e.kind === 'notFound' || e.kind === 'unauthorized') {
+        ended = true;
+        this.finish(w, e.kind, undefined, e);
+      } else {
+        this.logger.warn(`watch: task ${w.taskId}: ${e.kind}: ${e.message}; will keep trying`);
+        this.emit({ type: 'trouble', taskId: w.taskId, error: e });
+      }
+    } finally {
+      w.inFlight = false;
+      if (!ended && this.watched.has(w.taskId)) {
+        const now = this.clock.now();
+        if (now - w.startedAt >= this.budgetMs) this.finish(w, 'budgetExhausted');
+        else w.nextAt = now + this.interval(now - w.startedAt, w.polls);
+      }
+      if (!this.disposed) this.kick();
+    }
+  }
+
+  private finish(w: Watched, reason: WatchEndReason, status?: TaskStatus, error?: CreatOkError): void {
+    this.watched.delete(w.taskId);
+    this.logger.info(`watch: task ${w.taskId} ended: ${reason}`);
+    this.emit({ type: 'ended', taskId: w.taskId, reason, status, error });
+  }
+}

@@ -1,0 +1,144 @@
+// Entry point: builds the services once and registers the commands and the panel.
+import * as vscode from 'vscode';
+import { CreatOkClient } from './core/api/client';
+import { toPanelCatalog } from './core/panelCatalog';
+import type { HostToWebview, WebviewToHost } from './core/panelMessages';
+import type { ResolvedRequest } from './core/request';
+import { RunFollower } from './core/runs/follower';
+import { ArtifactStore } from './core/runs/store';
+import { TaskWatcher } from './core/watcher';
+import { ApiKeyStore } from './vscode/apiKey';
+import { CatalogService } from './vscode/catalogService';
+import { GenerateController, openResultFile, revealRunFolder } from './vscode/generateController';
+import { GeneratePanel, PANEL_VIEW_TYPE, type PanelHost } from './vscode/generatePanel';
+import { channelLogger } from './vscode/logger';
+import { readSettings } from './vscode/settings';
+import { webviewStrings } from './vscode/webviewStrings';
+
+/** Returned by activate() in test mode only, for the integration tests. */
+export interface TestingApi {
+  setConfirm(confirm: ((request: ResolvedRequest) => Promise<boolean>) | undefined): void;
+  controller: GenerateController;
+  follower: RunFollower;
+}
+
+export function activate(context: vscode.ExtensionContext): { testing?: TestingApi } {
+  const channel = vscode.window.createOutputChannel('CreatOK', { log: true });
+  const logger = channelLogger(channel);
+  context.subscriptions.push(channel);
+
+  const apiKeys = new ApiKeyStore(context.secrets);
+  const settings = (): ReturnType<typeof readSettings> => readSettings((m) => logger.warn(m));
+  let client: CreatOkClient | undefined;
+  const getClient = (): CreatOkClient => {
+    const { baseUrl } = settings();
+    if (!client || client.baseUrl !== baseUrl) client = new CreatOkClient({ baseUrl, apiKey: () => apiKeys.get(), logger });
+    return client;
+  };
+  const store = (): ArtifactStore | undefined => {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    return folder && folder.uri.scheme === 'file' ? new ArtifactStore(folder.uri.fsPath) : undefined;
+  };
+  const catalog = new CatalogService(getClient, async () => !!(await apiKeys.get()), logger);
+  const watcher = new TaskWatcher({ client: { getTaskStatus: (id, o) => getClient().getTaskStatus(id, o) }, logger });
+  const follower = new RunFollower(watcher, logger);
+  context.subscriptions.push({ dispose: () => (follower.dispose(), watcher.dispose()) });
+
+  const deps = {
+    client: getClient,
+    catalog: () => catalog.get(),
+    store,
+    apiKeys,
+    follower,
+    logger,
+    showLog: () => channel.show(true),
+    confirm: undefined as ((request: ResolvedRequest) => Promise<boolean>) | undefined,
+  };
+  const controller = new GenerateController(deps);
+
+  const imageOrigins = (): string[] => {
+    const origin = settings().baseUrl;
+    return origin.startsWith('http://') ? [origin] : [];
+  };
+
+  const panelHost: PanelHost = {
+    async initMessage(): Promise<HostToWebview> {
+      return { type: 'init', strings: webviewStrings(), catalog: toPanelCatalog(await catalog.get()) };
+    },
+    async onMessage(message: WebviewToHost, panel: GeneratePanel): Promise<void> {
+      const ws = store();
+      switch (message.type) {
+        case 'generate': {
+          await controller.generate(
+            message.form,
+            (run) => panel.post({ type: 'run', run }),
+            (problems) => panel.post({ type: 'problems', problems: problems.map((m) => ({ field: 'form', message: m })) }),
+          );
+          panel.post({ type: 'generateDone', requestId: message.requestId });
+          break;
+        }
+        case 'copy':
+          await vscode.env.clipboard.writeText(message.text);
+          vscode.window.setStatusBarMessage(vscode.l10n.t('Copied to the clipboard.'), 3000);
+          break;
+        case 'openResult':
+          if (ws) await openResultFile(ws, message.runId);
+          break;
+        case 'revealRun':
+          if (ws) await revealRunFolder(ws, message.runId);
+          break;
+        case 'setApiKey':
+          await vscode.commands.executeCommand('creatok.setApiKey');
+          break;
+        case 'showLog':
+          channel.show(true);
+          break;
+        case 'reloadModels':
+          panel.post({ type: 'catalog', catalog: toPanelCatalog(await catalog.get(true)) });
+          break;
+        case 'formChanged':
+          break;
+      }
+    },
+  };
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('creatok.generateImage', () => {
+      GeneratePanel.show(context.extensionUri, panelHost, logger, imageOrigins());
+    }),
+    vscode.commands.registerCommand('creatok.setApiKey', async () => {
+      const key = await apiKeys.prompt();
+      if (key) {
+        catalog.invalidate();
+        void vscode.window.showInformationMessage(vscode.l10n.t('Your CreatOK API key is saved.'));
+      }
+    }),
+    vscode.commands.registerCommand('creatok.clearApiKey', async () => {
+      await apiKeys.clear();
+      catalog.invalidate();
+      const stillFromEnv = !!(await apiKeys.get());
+      void vscode.window.showInformationMessage(
+        stillFromEnv
+          ? vscode.l10n.t('The saved API key is removed. The key from the CREATOK_API_KEY environment variable is still used.')
+          : vscode.l10n.t('Your CreatOK API key is removed.'),
+      );
+    }),
+    vscode.commands.registerCommand('creatok.showLog', () => channel.show(true)),
+    vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel) {
+        GeneratePanel.revive(panel, context.extensionUri, panelHost, logger, imageOrigins());
+      },
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('creatok.baseUrl')) catalog.invalidate();
+    }),
+  );
+  logger.info(`activated (VS Code ${vscode.version}, language ${vscode.env.language})`);
+
+  if (context.extensionMode === vscode.ExtensionMode.Test) {
+    return { testing: { setConfirm: (confirm) => (deps.confirm = confirm), controller, follower } };
+  }
+  return {};
+}
+
+export function deactivate(): void {}

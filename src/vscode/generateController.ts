@@ -1,0 +1,247 @@
+// "Generate Image" from the panel's button to the images: validate, ask for the key if
+// needed, confirm the cost in a modal, submit once, follow the task with withProgress, and
+// keep the panel in step. Only one confirmation can be open at a time.
+import * as vscode from 'vscode';
+import type { CreatOkClient } from '../core/api/client';
+import { CreatOkError } from '../core/api/errors';
+import type { Logger } from '../core/log';
+import type { Catalog } from '../core/models';
+import type { PanelForm, RunView } from '../core/panelMessages';
+import { validateChoice, type ResolvedRequest } from '../core/request';
+import type { RunFollower, RunUpdate } from '../core/runs/follower';
+import { submitRun } from '../core/runs/lifecycle';
+import type { RunRecord } from '../core/runs/record';
+import type { ArtifactStore } from '../core/runs/store';
+import type { ApiKeyStore } from './apiKey';
+import { describeError, describeTaskFailure, describeUnconfirmed, phaseOfStatus, phaseText, problemText, type PlainMessage } from './userMessages';
+
+export interface GenerateDeps {
+  client: () => CreatOkClient;
+  catalog: () => Promise<Catalog>;
+  store: () => ArtifactStore | undefined;
+  apiKeys: ApiKeyStore;
+  follower: RunFollower;
+  logger: Logger;
+  showLog: () => void;
+  /** The modal confirmation; replaceable only by the integration tests (the test driver skips modals). */
+  confirm?: (request: ResolvedRequest) => Promise<boolean>;
+}
+
+export type GenerateResult =
+  | { kind: 'invalid'; problems: string[] }
+  | { kind: 'noKey' }
+  | { kind: 'noWorkspace' }
+  | { kind: 'busy' }
+  | { kind: 'declined' }
+  | { kind: 'submitFailed'; record: RunRecord; message: PlainMessage }
+  | { kind: 'submitted'; record: RunRecord };
+
+export type RunViewSink = (view: RunView) => void;
+
+export class GenerateController {
+  private busy = false;
+  private consecutiveSubmitFailures = 0;
+
+  constructor(private readonly deps: GenerateDeps) {}
+
+  get isBusy(): boolean {
+    return this.busy;
+  }
+
+  /** One click of Generate. A second click while the first is being confirmed or sent does nothing. */
+  async generate(form: PanelForm, sink: RunViewSink, onProblems: (problems: string[]) => void): Promise<GenerateResult> {
+    if (this.busy) {
+      this.deps.logger.info('generate: ignored a second request while one is being confirmed or sent');
+      return { kind: 'busy' };
+    }
+    this.busy = true;
+    try {
+      return await this.generateOnce(form, sink, onProblems);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async generateOnce(form: PanelForm, sink: RunViewSink, onProblems: (problems: string[]) => void): Promise<GenerateResult> {
+    const store = this.deps.store();
+    if (!store) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Open a folder first: the images and their record are saved in the workspace.'));
+      return { kind: 'noWorkspace' };
+    }
+    const catalog = await this.deps.catalog();
+    const validation = validateChoice(catalog, {
+      prompt: form.prompt,
+      model: form.model,
+      resolution: form.resolution,
+      aspectRatio: form.aspectRatio,
+      n: form.n,
+    });
+    if (!validation.ok) {
+      const problems = validation.problems.map(problemText);
+      onProblems(problems);
+      return { kind: 'invalid', problems };
+    }
+    onProblems([]);
+    if (!(await this.deps.apiKeys.ensure())) return { kind: 'noKey' };
+
+    const request = validation.request;
+    if (!(await (this.deps.confirm ?? ((r) => this.confirm(r)))(request))) {
+      this.deps.logger.info('generate: the user declined; nothing was sent');
+      sink({ runId: '', taskId: null, phase: 'cancelled', status: 'cancelled', message: phaseText('cancelled', ''), images: [] });
+      return { kind: 'declined' };
+    }
+
+    sink({ runId: '', taskId: null, phase: 'submitting', status: 'submitting', message: phaseText('submitting', ''), images: [] });
+    const outcome = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('CreatOK'), cancellable: false },
+      async (progress) => {
+        progress.report({ message: phaseText('submitting', '') });
+        return submitRun(this.deps.client(), store, request);
+      },
+    );
+    if (outcome.error) {
+      this.consecutiveSubmitFailures++;
+      const message = this.submitFailureMessage(outcome.error);
+      sink(toRunView(outcome.record, message));
+      void this.showFailure(message, outcome.error, outcome.record, store);
+      return { kind: 'submitFailed', record: outcome.record, message };
+    }
+    this.consecutiveSubmitFailures = 0;
+    sink(toRunView(outcome.record));
+    this.followWithProgress(outcome.record, store, sink);
+    return { kind: 'submitted', record: outcome.record };
+  }
+
+  private submitFailureMessage(error: Error): PlainMessage {
+    const message = describeError(error, 'submit');
+    if (this.consecutiveSubmitFailures >= 3 && !(error instanceof CreatOkError && error.kind === 'unauthorized')) {
+      return { ...message, hint: `${message.hint ?? ''} ${vscode.l10n.t('Sending keeps failing: updating the CreatOK Image extension may help.')}`.trim() };
+    }
+    return message;
+  }
+
+  /** The modal: model, resolution, count, aspect ratio, estimated credits. */
+  private async confirm(request: ResolvedRequest): Promise<boolean> {
+    const generate = vscode.l10n.t('Generate');
+    const credits =
+      request.estimatedCredits === null
+        ? vscode.l10n.t('Estimated cost: unknown (the price list could not be loaded)')
+        : vscode.l10n.t('Estimated cost: {0} credits', request.estimatedCredits);
+    const detail = [
+      vscode.l10n.t('Model: {0}', request.modelLabel),
+      vscode.l10n.t('Resolution: {0}', request.resolution),
+      vscode.l10n.t('Number of images: {0}', request.n),
+      vscode.l10n.t('Aspect ratio: {0}', request.aspectRatio),
+      credits,
+    ].join('\n');
+    const choice = await vscode.window.showWarningMessage(
+      vscode.l10n.t('Generate with CreatOK? This uses paid credits.'),
+      { modal: true, detail },
+      generate,
+    );
+    return choice === generate;
+  }
+
+  /** Follows a submitted run: progress notification, panel, and a message at the end. */
+  followWithProgress(record: RunRecord, store: ArtifactStore, sink?: RunViewSink): void {
+    const taskId = record.task_id;
+    if (!taskId) return;
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('CreatOK'), cancellable: true },
+      (progress, token) =>
+        new Promise<void>((resolve) => {
+          progress.report({ message: phaseText(phaseOfStatus(record.status), record.status) });
+          const subscription = this.deps.follower.onUpdate((update) => {
+            if (update.record.run_id !== record.run_id) return;
+            const view = toRunView(update.record, messageOfUpdate(update));
+            if (update.ended === 'stopped' || update.ended === 'budgetExhausted') view.phase = 'stopped';
+            sink?.(view);
+            progress.report({ message: update.trouble ? `${view.message} ${view.hint ?? ''}` : view.message });
+            if (update.ended) {
+              subscription.dispose();
+              resolve();
+              void this.announceEnd(update, store);
+            }
+          });
+          token.onCancellationRequested(() => this.deps.follower.stop(taskId));
+          this.deps.follower.follow(record, store);
+        }),
+    );
+  }
+
+  private async announceEnd(update: RunUpdate, store: ArtifactStore): Promise<void> {
+    const { record } = update;
+    const openResult = vscode.l10n.t('Open result');
+    const reveal = vscode.l10n.t('Reveal run folder');
+    if (update.ended === 'succeeded') {
+      const choice = await vscode.window.showInformationMessage(
+        vscode.l10n.t('Your images are ready ({0}).', record.images.length),
+        openResult,
+        reveal,
+      );
+      if (choice === openResult) await openResultFile(store, record.run_id);
+      if (choice === reveal) await revealRunFolder(store, record.run_id);
+      return;
+    }
+    const message = messageOfUpdate(update);
+    if (!message) return;
+    if (update.ended === 'failed' || update.ended === 'notFound' || update.ended === 'unauthorized') {
+      await this.showFailure(message, update.error, record, store);
+    } else if (update.ended === 'budgetExhausted') {
+      void vscode.window.showInformationMessage(message.message);
+    }
+  }
+
+  private async showFailure(message: PlainMessage, error: Error | undefined, record: RunRecord, store: ArtifactStore): Promise<void> {
+    const details = vscode.l10n.t('Details');
+    const setKey = vscode.l10n.t('Set API Key');
+    const openResult = vscode.l10n.t('Open result');
+    const unauthorized = error instanceof CreatOkError && error.kind === 'unauthorized';
+    const actions = unauthorized ? [setKey, details] : [openResult, details];
+    const choice = await vscode.window.showErrorMessage([message.message, message.hint].filter(Boolean).join(' '), ...actions);
+    if (choice === details) this.deps.showLog();
+    if (choice === setKey) await vscode.commands.executeCommand('creatok.setApiKey');
+    if (choice === openResult) await openResultFile(store, record.run_id);
+  }
+}
+
+function messageOfUpdate(update: RunUpdate): PlainMessage | undefined {
+  if (update.trouble) return describeError(update.trouble, 'watch');
+  switch (update.ended) {
+    case 'failed':
+      return describeTaskFailure(update.record.error?.message);
+    case 'notFound':
+    case 'unauthorized':
+      return describeError(update.error, 'watch');
+    case 'budgetExhausted':
+      return { message: vscode.l10n.t('Still running after the watch time: stopped watching. Resume it later from its task ID.') };
+    case 'stopped':
+      return { message: phaseText('stopped', '') };
+    default:
+      return undefined;
+  }
+}
+
+export function toRunView(record: RunRecord, message?: PlainMessage): RunView {
+  const phase = record.status === 'submit_failed' ? 'failed' : phaseOfStatus(record.status);
+  const plain = message ?? (phase === 'failed' ? describeTaskFailure(record.error?.message) : phase === 'unconfirmed' ? describeUnconfirmed() : undefined);
+  return {
+    runId: record.run_id,
+    taskId: record.task_id,
+    phase,
+    status: record.status,
+    message: plain?.message ?? phaseText(phase, record.status),
+    hint: plain?.hint,
+    progress: record.progress ?? null,
+    images: record.images.map((url, i) => ({ url, thumbnailUrl: record.thumbnails?.[i] ?? null })),
+  };
+}
+
+export async function openResultFile(store: ArtifactStore, runId: string): Promise<void> {
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(store.resultMdPath(runId)));
+  await vscode.window.showTextDocument(doc, { preview: false });
+}
+
+export async function revealRunFolder(store: ArtifactStore, runId: string): Promise<void> {
+  await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(store.resultJsonPath(runId)));
+}

@@ -1,0 +1,251 @@
+// The Generate Image panel's script. Plain DOM; all text is set with textContent (never HTML).
+// It validates what the host sends, guesses the use case and recommends a model as the user
+// types, and asks the host for everything else.
+import { guessUseCase, recommendFrom, USE_CASES, type UseCase } from '../core/models';
+import {
+  hostToWebviewSchema,
+  type HostToWebview,
+  type ModelOption,
+  type PanelCatalog,
+  type PanelForm,
+  type RunView,
+  type WebviewToHost,
+} from '../core/panelMessages';
+
+interface VsCodeApi {
+  postMessage(message: WebviewToHost): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+let strings: Record<string, string> = {};
+let catalog: PanelCatalog | undefined;
+let form: PanelForm = { prompt: '', useCase: 'general', useCaseChosen: false, model: '', modelChosen: false, resolution: '', aspectRatio: '', n: 1 };
+let nextRequestId = 1;
+let pendingRequest: number | undefined;
+
+const saved = vscode.getState() as { form?: PanelForm } | undefined;
+if (saved?.form) form = { ...form, ...saved.form };
+
+function t(key: string, ...args: (string | number)[]): string {
+  const template = strings[key] ?? key;
+  return template.replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)] ?? ''));
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  Object.assign(node, props);
+  for (const child of children) node.append(child);
+  return node;
+}
+
+function field(id: string, label: string, control: HTMLElement): HTMLElement {
+  control.id = id;
+  return el('div', { className: 'field' }, el('label', { htmlFor: id, textContent: label }), control);
+}
+
+// The controls, created once.
+const prompt = el('textarea', { rows: 5 });
+const useCase = el('select');
+const model = el('select');
+const resolution = el('select');
+const aspectRatio = el('select');
+const count = el('select');
+const generate = el('button', { type: 'button', className: 'primary' });
+const recommendation = el('p', { className: 'recommendation' });
+const cost = el('p', { className: 'cost' });
+const notice = el('div', { className: 'notice', hidden: true });
+const problems = el('ul', { className: 'problems' });
+const status = el('section', { className: 'status', hidden: true });
+status.setAttribute('role', 'status');
+status.setAttribute('aria-live', 'polite');
+
+function model_(): ModelOption | undefined {
+  return catalog?.models.find((m) => m.id === form.model);
+}
+
+function fillSelect(select: HTMLSelectElement, options: { value: string; label: string }[], selected: string): string {
+  select.replaceChildren(...options.map((o) => el('option', { value: o.value, textContent: o.label })));
+  const value = options.some((o) => o.value === selected) ? selected : (options[0]?.value ?? '');
+  select.value = value;
+  return value;
+}
+
+function save(): void {
+  vscode.setState({ form });
+}
+
+/** Brings every control in line with the form and the catalogue; offers only what the model can do. */
+function render(): void {
+  if (!catalog) return;
+  if (!form.useCaseChosen) form.useCase = guessUseCase(form.prompt);
+  const wanted = form.resolution === '1K' ? '1K' : undefined;
+  const rec = recommendFrom(
+    catalog.models.map((m) => ({ id: m.id, resolutions: m.resolutions })),
+    catalog.defaultModel,
+    form.useCase,
+    wanted,
+  );
+  if (!form.modelChosen || !catalog.models.some((m) => m.id === form.model)) form.model = rec.modelId;
+
+  fillSelect(useCase, USE_CASES.map((u) => ({ value: u, label: t(`useCase.${u}`) })), form.useCase);
+  fillSelect(model, catalog.models.map((m) => ({ value: m.id, label: m.label })), form.model);
+  const m = model_()!;
+  form.resolution = fillSelect(resolution, m.resolutions.map((r) => ({ value: r, label: r })), form.resolution || m.defaults.resolution);
+  form.aspectRatio = fillSelect(aspectRatio, m.aspectRatios.map((r) => ({ value: r, label: r })), form.aspectRatio || m.defaults.aspectRatio);
+  const counts: { value: string; label: string }[] = [];
+  for (let i = m.nMin; i <= m.nMax; i++) counts.push({ value: String(i), label: String(i) });
+  form.n = Number(fillSelect(count, counts, String(form.n || m.defaults.n)));
+
+  const recLabel = catalog.models.find((x) => x.id === rec.modelId)?.label ?? rec.modelId;
+  recommendation.textContent =
+    form.model === rec.modelId ? t('recommended', recLabel, t(`reason.${rec.reason}`)) : t('recommendedChosen', m.label, recLabel);
+  const perImage = m.pricePerImage?.[form.resolution];
+  cost.textContent = perImage === undefined ? t('costUnknown') : t('cost', perImage * form.n);
+  notice.hidden = catalog.source !== 'fallback';
+  generate.disabled = pendingRequest !== undefined;
+  save();
+}
+
+function buildForm(): void {
+  const app = document.getElementById('app')!;
+  prompt.placeholder = t('promptPlaceholder');
+  prompt.value = form.prompt;
+  generate.textContent = t('generate');
+  const reload = el('button', { type: 'button', className: 'link', textContent: t('reloadModels') });
+  reload.addEventListener('click', () => vscode.postMessage({ type: 'reloadModels' }));
+  notice.replaceChildren(el('span', { textContent: t('fallbackCatalog') + ' ' }), reload);
+  const options = el('div', { className: 'grid' },
+    field('useCase', t('useCase'), useCase),
+    field('model', t('model'), model),
+    field('resolution', t('resolution'), resolution),
+    field('aspectRatio', t('aspectRatio'), aspectRatio),
+    field('count', t('count'), count),
+  );
+  app.replaceChildren(
+    el('h1', { textContent: t('title') }),
+    notice,
+    field('prompt', t('prompt'), prompt),
+    options,
+    recommendation,
+    cost,
+    problems,
+    el('div', { className: 'actions' }, generate),
+    status,
+  );
+  app.setAttribute('aria-busy', 'false');
+}
+
+prompt.addEventListener('input', () => {
+  form.prompt = prompt.value;
+  render();
+});
+useCase.addEventListener('change', () => {
+  form.useCase = useCase.value as UseCase;
+  form.useCaseChosen = true;
+  render();
+});
+model.addEventListener('change', () => {
+  form.model = model.value;
+  form.modelChosen = true;
+  render();
+});
+resolution.addEventListener('change', () => {
+  form.resolution = resolution.value;
+  render();
+});
+aspectRatio.addEventListener('change', () => {
+  form.aspectRatio = aspectRatio.value;
+  render();
+});
+count.addEventListener('change', () => {
+  form.n = Number(count.value);
+  render();
+});
+generate.addEventListener('click', () => {
+  if (pendingRequest !== undefined) return;
+  pendingRequest = nextRequestId++;
+  generate.disabled = true;
+  vscode.postMessage({ type: 'generate', requestId: pendingRequest, form: { ...form, prompt: prompt.value } });
+});
+
+function button(label: string, onClick: () => void, className = 'secondary'): HTMLButtonElement {
+  const b = el('button', { type: 'button', className, textContent: label });
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+function renderRun(run: RunView): void {
+  status.hidden = false;
+  status.dataset.phase = run.phase;
+  const children: Node[] = [el('p', { className: `phase phase-${run.phase}`, textContent: run.message })];
+  if (run.hint) children.push(el('p', { className: 'hint', textContent: run.hint }));
+  if (run.progress !== null && run.progress !== undefined && run.phase === 'running') {
+    children.push(el('progress', { max: 100, value: run.progress, title: t('progress', run.progress) }));
+  }
+  if (run.taskId) children.push(el('p', { className: 'task-id', textContent: t('taskId', run.taskId) }));
+  if (run.images.length > 0) {
+    const list = el('ul', { className: 'images' });
+    run.images.forEach((image, i) => {
+      const img = el('img', { src: image.thumbnailUrl ?? image.url, alt: t('imageAlt', i + 1), loading: 'lazy' });
+      const url = el('code', { className: 'image-url', textContent: image.url });
+      list.append(el('li', {}, img, url, button(t('copyUrl'), () => vscode.postMessage({ type: 'copy', text: image.url }))));
+    });
+    children.push(el('h2', { textContent: t('images') }), list);
+    children.push(el('div', { className: 'actions' },
+      button(t('copyAll'), () => vscode.postMessage({ type: 'copy', text: run.images.map((i) => i.url).join('\n') })),
+      button(t('openResult'), () => vscode.postMessage({ type: 'openResult', runId: run.runId })),
+      button(t('revealRun'), () => vscode.postMessage({ type: 'revealRun', runId: run.runId })),
+    ));
+  } else if (run.runId && (run.phase === 'failed' || run.phase === 'unconfirmed')) {
+    children.push(el('div', { className: 'actions' },
+      button(t('openResult'), () => vscode.postMessage({ type: 'openResult', runId: run.runId })),
+      button(t('showLog'), () => vscode.postMessage({ type: 'showLog' })),
+    ));
+  }
+  if (run.phase === 'failed' && /key/i.test(run.message)) {
+    children.push(button(t('setApiKey'), () => vscode.postMessage({ type: 'setApiKey' })));
+  }
+  status.replaceChildren(...children);
+}
+
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  const parsed = hostToWebviewSchema.safeParse(event.data);
+  if (!parsed.success) return;
+  handle(parsed.data);
+});
+
+function handle(message: HostToWebview): void {
+  switch (message.type) {
+    case 'init':
+      strings = message.strings;
+      catalog = message.catalog;
+      if (message.form) form = { ...form, ...message.form };
+      buildForm();
+      render();
+      break;
+    case 'catalog':
+      catalog = message.catalog;
+      render();
+      break;
+    case 'prefill':
+      form = { ...form, ...message.form };
+      prompt.value = form.prompt;
+      render();
+      break;
+    case 'generateDone':
+      if (pendingRequest === message.requestId) pendingRequest = undefined;
+      generate.disabled = false;
+      break;
+    case 'problems':
+      problems.replaceChildren(...message.problems.map((p) => el('li', { textContent: p.message })));
+      break;
+    case 'run':
+      renderRun(message.run);
+      break;
+  }
+}
+
+vscode.postMessage({ type: 'ready' });

@@ -1,0 +1,219 @@
+/**
+ * Public types of the CreatOK stand-in server (see /work/shared/creatok-api.md).
+ * Everything here is JSON-serialisable except `failPromptPattern` when it is a RegExp.
+ */
+
+/** Which endpoint a request hit (control API requests are not logged). */
+export type Endpoint =
+  | 'capabilities'
+  | 'presign'
+  | 'upload'
+  | 'submit'
+  | 'status'
+  | 'image'
+  | 'unknown';
+
+/** Endpoint selector of a fault rule; `any` matches every logged endpoint except `unknown`. */
+export type FaultEndpoint = Exclude<Endpoint, 'unknown'> | 'any';
+
+export const FAULT_KINDS = [
+  'http500',
+  'html502',
+  'http503',
+  'http429',
+  'malformedJson',
+  'apiError',
+  'hang',
+  'reset',
+  'http401',
+  'taskFailed',
+] as const;
+
+/**
+ * - http500: HTTP 500, JSON envelope code 500
+ * - html502: HTTP 502, nginx HTML page (text/html)
+ * - http503 / http429: JSON envelope, `Retry-After` when the rule gives one
+ * - malformedJson: HTTP 200 with a truncated JSON body
+ * - apiError: HTTP 200 `{code: 50001, message: "Internal error, please retry"}`
+ * - hang: never answers (the socket is destroyed by `close()` or by the client)
+ * - reset: destroys the socket without an answer
+ * - http401: HTTP 401 `{code: 401, message: "Invalid API key"}`
+ * - taskFailed: submit only; the task is created normally and ends `failed`
+ */
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export interface FaultRule {
+  endpoint: FaultEndpoint;
+  kind: FaultKind;
+  /** Apply to the next N matching requests, then expire. Unlimited when absent. */
+  times?: number;
+  /** Chance (0..1) that a matching request is hit; drawn from the seeded PRNG. Default 1. */
+  probability?: number;
+  /** Value of the `Retry-After` header (http503 / http429): seconds or an HTTP date. */
+  retryAfter?: string;
+  /**
+   * Process the request normally first (tasks get created, uploads stored), then replace
+   * the answer by the fault: "the request reached the server but the answer was lost".
+   */
+  afterBody?: boolean;
+}
+
+export interface ModelDefaults {
+  resolution: string;
+  n: number;
+  aspect_ratio?: string;
+}
+
+export interface ModelLimits {
+  resolutions: string[];
+  n: { min: number; max: number };
+  aspect_ratios?: string[];
+  max_reference_images?: number;
+}
+
+export interface ModelPricing {
+  currency: string;
+  unit: string;
+  by_resolution: Record<string, number>;
+}
+
+export interface ModelCapabilities {
+  id: string;
+  label: string;
+  defaults: ModelDefaults;
+  limits: ModelLimits;
+  pricing?: ModelPricing;
+}
+
+/** `data.capabilities.image` of the capabilities endpoint. */
+export interface ImageCapabilities {
+  default_model: string;
+  models: ModelCapabilities[];
+}
+
+export interface StandInConfig {
+  /** Required bearer token. Default `ok_standin_demo_key`. */
+  apiKey: string;
+  /** How long a task reports `queued`. Default 1000. */
+  queuedMs: number;
+  /** Total time from creation until the task is terminal. Default 3000. */
+  taskMs: number;
+  /** Size of served full images (gradient PNG). Default 512 x 512. */
+  imageWidth: number;
+  imageHeight: number;
+  /** Edge of the square thumbnails. Default 128. */
+  thumbnailSize: number;
+  /** When set, full images are noise PNGs of roughly this many bytes (for download benchmarks). */
+  imageBytes: number | null;
+  faults: FaultRule[];
+  /** Seed of the PRNG behind fault probabilities. Default 1. */
+  seed: number;
+  /** A prompt matching this (string = literal substring) ends `failed`. Default `[fail]`; null disables. */
+  failPromptPattern: string | RegExp | null;
+  /** `error.message` of a task failed by `failPromptPattern`. */
+  failMessage: string;
+  /** `error.message` of a task failed by a `taskFailed` fault or `fail: true`. */
+  taskFailedMessage: string;
+  /** The capabilities answer; also what submissions are validated against. */
+  capabilities: ImageCapabilities;
+  /** Lifetime of signed image URLs. Default 3600. */
+  urlTtlSeconds: number;
+}
+
+export interface StandInOptions extends Partial<StandInConfig> {
+  /** 0 (default) picks a free port. The server listens on 127.0.0.1 only. */
+  port?: number;
+}
+
+export interface RecordedRequest {
+  id: number;
+  /** ms timestamp of arrival */
+  at: number;
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** lower-case names; `authorization` redacted to `Bearer ***` */
+  headers: Record<string, string>;
+  /** the request carried `Authorization: Bearer <apiKey>` */
+  authorized: boolean;
+  /** parsed JSON body, when the body was JSON */
+  body?: unknown;
+  /** body length in bytes */
+  bodySize: number;
+  endpoint: Endpoint;
+  /** the fault applied to this request */
+  fault?: FaultKind;
+  /** HTTP status sent; absent when no answer was sent (hang, reset) */
+  status?: number;
+  /** envelope code sent (JSON answers only) */
+  code?: number;
+  idempotencyKey?: string;
+  /** submit: validation passed (a task was created or replayed) */
+  accepted?: boolean;
+  /** submit / control: the id of a task this request created */
+  taskCreated?: string;
+  /** submit: the task id answered (new or replayed) */
+  taskId?: string;
+  /** submit: an earlier request had the same Idempotency-Key; no task was created */
+  replay?: boolean;
+  /** ms timestamp when the answer was sent / the socket destroyed */
+  finishedAt?: number;
+}
+
+export type TaskStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+
+export interface TaskSnapshot {
+  taskId: string;
+  source: 'api' | 'control';
+  prompt: string;
+  model: string;
+  resolution: string;
+  n: number;
+  aspectRatio?: string;
+  imageObjectKeys: string[];
+  idempotencyKey?: string;
+  /** ms timestamps: created, became running, became terminal (= createdAt + taskMs) */
+  createdAt: number;
+  runningAt: number;
+  finishedAt: number;
+  queuedMs: number;
+  taskMs: number;
+  /** the terminal status it reaches */
+  outcome: 'succeeded' | 'failed';
+  errorMessage?: string;
+  /** status now */
+  status: TaskStatus;
+  progress: number;
+  /** number of status requests answered for this task */
+  polls: number;
+  lastPolledAt?: number;
+  /** ms timestamp of the first status answer that reported the terminal status */
+  terminalSeenAt?: number;
+}
+
+export interface UploadRecord {
+  objectKey: string;
+  sha256: string;
+  size: number;
+  contentType: string;
+  at: number;
+}
+
+/** Input of `createTask()` and `POST /__standin/tasks`. */
+export interface DirectTaskInput {
+  prompt: string;
+  model: string;
+  resolution: string;
+  n: number;
+  aspect_ratio?: string;
+  taskMs?: number;
+  queuedMs?: number;
+  /** end `failed` regardless of the prompt */
+  fail?: boolean;
+}
+
+export interface Envelope<T = unknown> {
+  code: number;
+  message: string;
+  data?: T;
+}

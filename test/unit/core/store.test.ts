@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { newRunRecord } from '../../../src/core/runs/lifecycle';
+import { isRunId, newRunId } from '../../../src/core/runs/runId';
+import { ArtifactStore } from '../../../src/core/runs/store';
+
+const request = { prompt: 'a *cat* <script>', model: 'nano-banana-2', modelLabel: 'Nano Banana 2', resolution: '2K', aspectRatio: '1:1', n: 2, estimatedCredits: 4, currency: 'credits' };
+
+describe('run ids', () => {
+  it('sort by time and are safe folder names', () => {
+    const a = newRunId(new Date('2026-01-02T03:04:05.006Z'));
+    const b = newRunId(new Date('2026-01-02T03:04:05.007Z'));
+    assert.match(a, /^20260102-030405-006-[a-z0-9]{6}$/);
+    assert.ok(a < b);
+    assert.ok(isRunId(a));
+    assert.ok(!isRunId('../etc'));
+  });
+  it('are unique within the same millisecond', () => {
+    const now = new Date();
+    const ids = new Set(Array.from({ length: 2000 }, () => newRunId(now)));
+    assert.equal(ids.size, 2000);
+  });
+});
+
+describe('artifact store', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'creatok-store-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes result.json and result.md under generate-image/.artifacts/<run_id>/outputs', async () => {
+    const store = new ArtifactStore(dir);
+    const record = { ...newRunRecord(request, new Date('2026-01-01T00:00:00Z')), task_id: 'task_1', status: 'queued' };
+    await store.write(record);
+    const outputs = join(dir, 'generate-image', '.artifacts', record.run_id, 'outputs');
+    const json = JSON.parse(readFileSync(join(outputs, 'result.json'), 'utf8'));
+    for (const key of ['run_id', 'task_id', 'status', 'prompt', 'model', 'resolution', 'aspect_ratio', 'n', 'estimated_credits', 'images', 'raw', 'error', 'created_at', 'updated_at']) {
+      assert.ok(key in json, `result.json has ${key}`);
+    }
+    assert.equal(json.task_id, 'task_1');
+    const md = readFileSync(join(outputs, 'result.md'), 'utf8');
+    assert.match(md, /task_1/);
+    assert.match(md, /a \\\*cat\\\* \\<script\\>/, 'the prompt is escaped in Markdown');
+    assert.deepEqual(readdirSync(outputs).sort(), ['result.json', 'result.md'], 'no temp files are left');
+  });
+
+  it('reads back what it wrote, and tells missing, corrupt and foreign files apart', async () => {
+    const store = new ArtifactStore(dir);
+    const record = newRunRecord(request, new Date());
+    await store.write(record);
+    const back = await store.read(record.run_id);
+    assert.ok(back.ok);
+    assert.deepEqual(back.record, record);
+    assert.deepEqual((await store.read('20990101-000000-000-aaaaaa')).ok, false);
+    const corrupt = join(store.root, 'corrupt', 'outputs');
+    mkdirSync(corrupt, { recursive: true });
+    writeFileSync(join(corrupt, 'result.json'), '{"run_id": "corr');
+    const c = await store.read('corrupt');
+    assert.ok(!c.ok && c.reason === 'invalid');
+    const foreign = join(store.root, 'foreign', 'outputs');
+    mkdirSync(foreign, { recursive: true });
+    writeFileSync(join(foreign, 'result.json'), JSON.stringify({ hello: 'world' }));
+    const f = await store.read('foreign');
+    assert.ok(!f.ok && f.reason === 'invalid');
+  });
+
+  it('refuses to write a record that breaks the schema', async () => {
+    const store = new ArtifactStore(dir);
+    const bad = { ...newRunRecord(request, new Date()), n: 0 };
+    await assert.rejects(store.write(bad));
+  });
+
+  it('never leaves a half-written result.json: the old one stays until the new one is complete', async () => {
+    const store = new ArtifactStore(dir);
+    const record = newRunRecord(request, new Date());
+    await store.write(record);
+    const writes = Array.from({ length: 30 }, (_, i) => store.write({ ...record, status: `s${i}` }));
+    const reads = Array.from({ length: 30 }, () => store.read(record.run_id));
+    for (const r of await Promise.all(reads)) assert.ok(r.ok, 'every read during writes parses');
+    await Promise.all(writes);
+  });
+
+  it('refuses unsafe run ids', () => {
+    const store = new ArtifactStore(dir);
+    assert.throws(() => store.runDir('../../etc'));
+  });
+});
