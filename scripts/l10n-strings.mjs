@@ -1,7 +1,8 @@
 // Lists the strings the code passes to vscode.l10n.t(...), and checks a translation bundle.
 //   node scripts/l10n-strings.mjs            prints the missing and stale keys of every bundle
 //   node scripts/l10n-strings.mjs --write    also writes l10n/bundle.l10n.json (the English source)
-import { readFileSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
+//   node scripts/l10n-strings.mjs --check    exits 1 when a bundle misses a key or holds a stale one
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export function sourceFiles(dir) {
@@ -37,5 +38,15 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     for (const k of missing) console.log(`  missing: ${JSON.stringify(k)}`);
     for (const k of stale) console.log(`  stale: ${JSON.stringify(k)}`);
   }
-  if (!existsSync('l10n')) console.log('no l10n folder');
+  let bad = 0;
+  const english = JSON.parse(readFileSync('l10n/bundle.l10n.json', 'utf8'));
+  if (Object.keys(english).sort().join('\n') !== keys.join('\n')) {
+    console.log('l10n/bundle.l10n.json is out of date: run node scripts/l10n-strings.mjs --write');
+    bad++;
+  }
+  for (const bundle of readdirSync('l10n').filter((f) => /^bundle\.l10n\..+\.json$/.test(f))) {
+    const translated = JSON.parse(readFileSync(join('l10n', bundle), 'utf8'));
+    bad += keys.filter((k) => !(k in translated)).length + Object.keys(translated).filter((k) => !keys.includes(k)).length;
+  }
+  if (process.argv.includes('--check') && bad > 0) process.exit(1);
 }

@@ -160,7 +160,7 @@ export function image(ctx: ApiContext, path: string, query: URLSearchParams): Re
     match[2] === 'thumb'
       ? cachedGradientPng(key, config.thumbnailSize, config.thumbnailSize)
       : config.imageBytes !== null
-        ? cachedNoisePng(config.imageBytes, (index - 1) % 4)
+        ? cachedNoisePng(config.imageBytes, (index - 1) % 4) // warmed by the server
         : cachedGradientPng(key, config.imageWidth, config.imageHeight);
   return { status: 200, headers: { 'content-type': 'image/png', 'cache-control': 'private, max-age=3600' }, body: png };
 }

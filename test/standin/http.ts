@@ -36,6 +36,12 @@ export function invalidApiKey(): Reply {
   return envelope(401, 401, 'Invalid API key');
 }
 
+export function methodNotAllowed(allowed: readonly string[]): Reply {
+  const reply = envelope(405, 405, 'Method not allowed');
+  reply.headers.allow = allowed.join(', ');
+  return reply;
+}
+
 /** An S3-style XML error document. */
 export function xmlError(status: number, code: string, message: string): Reply {
   const xml =

@@ -50,6 +50,11 @@ async function call(base: string, path: string, init: RequestInit = {}): Promise
   return { status: res.status, headers: res.headers, text, json };
 }
 
+/** A Buffer as a fetch body. */
+function raw(bytes: Buffer): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(bytes);
+}
+
 function post(body: unknown, headers: Record<string, string> = JSON_HEADERS): RequestInit {
   return { method: 'POST', headers, body: JSON.stringify(body) };
 }
@@ -123,7 +128,7 @@ async function upload(base: string, bytes: Buffer, fileType = 'image/png'): Prom
   );
   assert.equal(env.code, 0, env.message);
   const url = String(env.data?.presignedUploadUrl);
-  const put = await fetch(url, { method: 'PUT', headers: { 'content-type': fileType }, body: bytes });
+  const put = await fetch(url, { method: 'PUT', headers: { 'content-type': fileType }, body: raw(bytes) });
   assert.equal(put.status, 200, await put.text());
   return { objectKey: String(env.data?.objectKey), url };
 }
@@ -278,10 +283,10 @@ describe('CreatOK stand-in', function () {
       const env = asEnvelope(await call(base, PRESIGN_PATH, post({ fileName: 'a.png', fileType: 'image/png', fileSize: 10, prefix: 'p' })));
       const url = String(env.data?.presignedUploadUrl);
       const attempts: [string, RequestInit][] = [
-        [url, { method: 'PUT', headers: { ...AUTH, 'content-type': 'image/png' }, body: bytes }],
-        [url, { method: 'PUT', headers: { 'content-type': 'image/jpeg' }, body: bytes }],
-        [url.replace(/X-Sig=\w+/, 'X-Sig=0000'), { method: 'PUT', headers: { 'content-type': 'image/png' }, body: bytes }],
-        [url, { method: 'PUT', headers: { 'content-type': 'image/png' }, body: Buffer.from('012345678') }],
+        [url, { method: 'PUT', headers: { ...AUTH, 'content-type': 'image/png' }, body: raw(bytes) }],
+        [url, { method: 'PUT', headers: { 'content-type': 'image/jpeg' }, body: raw(bytes) }],
+        [url.replace(/X-Sig=\w+/, 'X-Sig=0000'), { method: 'PUT', headers: { 'content-type': 'image/png' }, body: raw(bytes) }],
+        [url, { method: 'PUT', headers: { 'content-type': 'image/png' }, body: raw(Buffer.from('012345678')) }],
       ];
       for (const [target, init] of attempts) {
         const res = await fetch(target, init);
@@ -289,7 +294,7 @@ describe('CreatOK stand-in', function () {
         assert.match(await res.text(), /<Error><Code>\w+<\/Code>/);
       }
       assert.equal(s.uploads().length, 0);
-      assert.equal((await fetch(url, { method: 'PUT', headers: { 'content-type': 'image/png' }, body: bytes })).status, 200);
+      assert.equal((await fetch(url, { method: 'PUT', headers: { 'content-type': 'image/png' }, body: raw(bytes) })).status, 200);
       assert.equal(s.uploads().length, 1);
     });
   });
@@ -604,7 +609,7 @@ describe('CreatOK stand-in', function () {
       assert.equal((await fetch(image.url)).status, 200);
       const env = asEnvelope(await call(base, PRESIGN_PATH, post({ fileName: 'a.png', fileType: 'image/png', fileSize: 3, prefix: 'p' })));
       const put = (): Promise<Response> =>
-        fetch(String(env.data?.presignedUploadUrl), { method: 'PUT', headers: { 'content-type': 'image/png' }, body: Buffer.from('abc') });
+        fetch(String(env.data?.presignedUploadUrl), { method: 'PUT', headers: { 'content-type': 'image/png' }, body: raw(Buffer.from('abc')) });
       await assert.rejects(put(), TypeError);
       assert.equal(s.uploads().length, 0);
       assert.equal((await put()).status, 200);
