@@ -60,6 +60,8 @@ const configs = [
   },
 ];
 
+if (!watch) rmSync('dist', { recursive: true, force: true });
+
 if (tests) {
   rmSync('out', { recursive: true, force: true });
   configs.push({

@@ -1,28 +1,30 @@
 // The messages between the Generate Image panel (webview) and the extension host, both
 // directions, as zod schemas. Both sides validate what they receive.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { USE_CASES } from './models';
 
+const short = (max: number): z.ZodMiniString<string> => z.string().check(z.maxLength(max));
+
 export const formSchema = z.object({
-  prompt: z.string().max(20_000),
+  prompt: short(20_000),
   useCase: z.enum(USE_CASES),
   /** true once the user picked a use case (the guess no longer overrides it). */
   useCaseChosen: z.boolean(),
-  model: z.string().max(200),
+  model: short(200),
   modelChosen: z.boolean(),
-  resolution: z.string().max(50),
-  aspectRatio: z.string().max(50),
-  n: z.number().int().min(1).max(100),
+  resolution: short(50),
+  aspectRatio: short(50),
+  n: z.int().check(z.minimum(1), z.maximum(100)),
 });
 export type PanelForm = z.infer<typeof formSchema>;
 
 export const webviewToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
-  z.object({ type: z.literal('generate'), requestId: z.number().int(), form: formSchema }),
+  z.object({ type: z.literal('generate'), requestId: z.int(), form: formSchema }),
   z.object({ type: z.literal('formChanged'), form: formSchema }),
-  z.object({ type: z.literal('copy'), text: z.string().max(100_000) }),
-  z.object({ type: z.literal('openResult'), runId: z.string().max(200) }),
-  z.object({ type: z.literal('revealRun'), runId: z.string().max(200) }),
+  z.object({ type: z.literal('copy'), text: short(100_000) }),
+  z.object({ type: z.literal('openResult'), runId: short(200) }),
+  z.object({ type: z.literal('revealRun'), runId: short(200) }),
   z.object({ type: z.literal('setApiKey') }),
   z.object({ type: z.literal('showLog') }),
   z.object({ type: z.literal('reloadModels') }),
@@ -34,33 +36,35 @@ const modelOptionSchema = z.object({
   label: z.string(),
   resolutions: z.array(z.string()),
   aspectRatios: z.array(z.string()),
-  nMin: z.number().int(),
-  nMax: z.number().int(),
-  maxReferenceImages: z.number().int(),
-  pricePerImage: z.record(z.string(), z.number()).nullable(),
+  nMin: z.int(),
+  nMax: z.int(),
+  maxReferenceImages: z.int(),
+  pricePerImage: z.nullable(z.record(z.string(), z.number())),
   currency: z.string(),
-  defaults: z.object({ resolution: z.string(), aspectRatio: z.string(), n: z.number().int() }),
+  defaults: z.object({ resolution: z.string(), aspectRatio: z.string(), n: z.int() }),
 });
 export type ModelOption = z.infer<typeof modelOptionSchema>;
 
 export const panelCatalogSchema = z.object({
   source: z.enum(['server', 'fallback']),
   defaultModel: z.string(),
-  models: z.array(modelOptionSchema).min(1),
+  models: z.array(modelOptionSchema).check(z.minLength(1)),
 });
 export type PanelCatalog = z.infer<typeof panelCatalogSchema>;
 
+export const RUN_PHASES = ['confirming', 'cancelled', 'uploading', 'submitting', 'queued', 'running', 'succeeded', 'failed', 'stopped', 'unconfirmed'] as const;
+
 export const runViewSchema = z.object({
   runId: z.string(),
-  taskId: z.string().nullable(),
+  taskId: z.nullable(z.string()),
   /** What the panel shows: a plain phase, never raw server text. */
-  phase: z.enum(['confirming', 'cancelled', 'uploading', 'submitting', 'queued', 'running', 'succeeded', 'failed', 'stopped', 'unconfirmed']),
+  phase: z.enum(RUN_PHASES),
   /** The server's status as it is (it may say more than the phase). */
   status: z.string(),
   message: z.string(),
-  hint: z.string().optional(),
-  progress: z.number().nullable().optional(),
-  images: z.array(z.object({ url: z.string(), thumbnailUrl: z.string().nullable() })),
+  hint: z.optional(z.string()),
+  progress: z.nullish(z.number()),
+  images: z.array(z.object({ url: z.string(), thumbnailUrl: z.nullable(z.string()) })),
 });
 export type RunView = z.infer<typeof runViewSchema>;
 
@@ -71,11 +75,11 @@ export const hostToWebviewSchema = z.discriminatedUnion('type', [
     type: z.literal('init'),
     strings: z.record(z.string(), z.string()),
     catalog: panelCatalogSchema,
-    form: formSchema.partial().optional(),
+    form: z.optional(z.partial(formSchema)),
   }),
   z.object({ type: z.literal('catalog'), catalog: panelCatalogSchema }),
-  z.object({ type: z.literal('prefill'), form: formSchema.partial() }),
-  z.object({ type: z.literal('generateDone'), requestId: z.number().int() }),
+  z.object({ type: z.literal('prefill'), form: z.partial(formSchema) }),
+  z.object({ type: z.literal('generateDone'), requestId: z.int() }),
   z.object({ type: z.literal('problems'), problems: z.array(problemViewSchema) }),
   z.object({ type: z.literal('run'), run: runViewSchema }),
 ]);

@@ -1,19 +1,19 @@
 // The extension's settings, read through zod: a bad value falls back to the default, with a warning.
 import * as vscode from 'vscode';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { DEFAULT_BASE_URL, normalizeBaseUrl } from '../core/api/client';
 
-const baseUrlSchema = z
-  .string()
-  .trim()
-  .refine((v) => {
+const baseUrlSchema = z.string().check(
+  z.trim(),
+  z.refine((v) => {
     try {
       normalizeBaseUrl(v);
       return true;
     } catch {
       return false;
     }
-  });
+  }),
+);
 
 export interface Settings {
   baseUrl: string;

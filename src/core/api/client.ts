@@ -157,7 +157,7 @@ export class CreatOkClient {
   private async call<T>(
     method: 'GET' | 'POST',
     path: string,
-    dataSchema: import('zod').ZodType<T>,
+    dataSchema: import('zod/mini').ZodMiniType<T>,
     body: unknown,
     headers: Record<string, string>,
     signal: AbortSignal | undefined,

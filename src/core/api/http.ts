@@ -1,7 +1,7 @@
 // One HTTP exchange with the CreatOK API: timeout, cancellation, and the mapping of every
 // way it can go wrong (status, non-JSON body, envelope with a non-zero code) to a CreatOkError.
 import nodeFetch from 'node-fetch';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { AbortedError } from '../clock';
 import { CreatOkError } from './errors';
 import { envelopeSchema } from './schemas';
@@ -71,7 +71,7 @@ export interface JsonRequest<T> {
   url: string;
   headers: Record<string, string>;
   body?: unknown;
-  dataSchema: z.ZodType<T>;
+  dataSchema: z.ZodMiniType<T>;
   timeoutMs?: number;
   signal?: AbortSignal;
 }
@@ -128,7 +128,7 @@ export async function requestJson<T>(fetchImpl: FetchLike, request: JsonRequest<
 }
 
 /** Turns a status and body into data, or the error that describes them. Exported for tests. */
-export function parseAnswer<T>(response: Pick<FetchResponse, 'status' | 'headers'>, text: string, dataSchema: z.ZodType<T>): JsonAnswer<T> {
+export function parseAnswer<T>(response: Pick<FetchResponse, 'status' | 'headers'>, text: string, dataSchema: z.ZodMiniType<T>): JsonAnswer<T> {
   const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), Date.now());
   let json: unknown;
   let jsonOk = true;

@@ -1,47 +1,46 @@
 // zod schemas for every answer of the CreatOK Open Skills API (see README, "API contract").
 // Parsing is tolerant where the contract is silent: unknown fields pass through, optional
-// blocks may be absent, but every field we rely on is checked.
-import { z } from 'zod';
+// blocks may be absent, but every field we rely on is checked. zod/mini keeps the bundles small.
+import * as z from 'zod/mini';
 
 /** Every JSON answer: `{ code, message, data }`; `code === 0` is success. */
 export const envelopeSchema = z.looseObject({
   code: z.number(),
-  message: z.string().nullish(),
-  data: z.unknown().optional(),
+  message: z.nullish(z.string()),
+  data: z.optional(z.unknown()),
 });
 export type Envelope = z.infer<typeof envelopeSchema>;
 
-const positiveInt = z.number().int().positive();
+const text = z.string().check(z.minLength(1));
+const positiveInt = z.int().check(z.positive());
 
 export const modelLimitsSchema = z.looseObject({
-  resolutions: z.array(z.string().min(1)).min(1),
-  n: z.looseObject({ min: positiveInt, max: positiveInt }).refine((v) => v.min <= v.max, 'n.min must not exceed n.max'),
-  aspect_ratios: z.array(z.string().min(1)).min(1).optional(),
-  max_reference_images: z.number().int().nonnegative().optional(),
+  resolutions: z.array(text).check(z.minLength(1)),
+  n: z.looseObject({ min: positiveInt, max: positiveInt }).check(z.refine((v) => v.min <= v.max, 'n.min must not exceed n.max')),
+  aspect_ratios: z.optional(z.array(text).check(z.minLength(1))),
+  max_reference_images: z.optional(z.int().check(z.nonnegative())),
 });
 
 export const modelPricingSchema = z.looseObject({
-  currency: z.string().optional(),
-  unit: z.string().optional(),
-  by_resolution: z.record(z.string(), z.number().nonnegative()),
+  currency: z.optional(z.string()),
+  unit: z.optional(z.string()),
+  by_resolution: z.record(z.string(), z.number().check(z.nonnegative())),
 });
 
 export const imageModelSchema = z.looseObject({
-  id: z.string().min(1),
-  label: z.string().min(1).optional(),
-  defaults: z
-    .looseObject({ resolution: z.string().optional(), n: positiveInt.optional(), aspect_ratio: z.string().optional() })
-    .optional(),
+  id: text,
+  label: z.optional(text),
+  defaults: z.optional(z.looseObject({ resolution: z.optional(z.string()), n: z.optional(positiveInt), aspect_ratio: z.optional(z.string()) })),
   limits: modelLimitsSchema,
-  pricing: modelPricingSchema.nullish(),
+  pricing: z.nullish(modelPricingSchema),
 });
 export type ImageModelInfo = z.infer<typeof imageModelSchema>;
 
 export const capabilitiesDataSchema = z.looseObject({
   capabilities: z.looseObject({
     image: z.looseObject({
-      default_model: z.string().optional(),
-      models: z.array(imageModelSchema).min(1),
+      default_model: z.optional(z.string()),
+      models: z.array(imageModelSchema).check(z.minLength(1)),
     }),
   }),
 });
@@ -49,28 +48,28 @@ export type ImageCapabilities = z.infer<typeof capabilitiesDataSchema>['capabili
 
 export const presignedUploadDataSchema = z.looseObject({
   presignedUploadUrl: z.url(),
-  objectKey: z.string().min(1),
+  objectKey: text,
 });
 export type PresignedUpload = z.infer<typeof presignedUploadDataSchema>;
 
 export const submitDataSchema = z.looseObject({
-  task_id: z.string().min(1),
-  status: z.string().optional(),
+  task_id: text,
+  status: z.optional(z.string()),
 });
 export type SubmitAnswer = z.infer<typeof submitDataSchema>;
 
 export const taskImageSchema = z.looseObject({
-  url: z.string().min(1),
-  thumbnail_url: z.string().min(1).nullish(),
+  url: text,
+  thumbnail_url: z.nullish(text),
 });
 export type TaskImage = z.infer<typeof taskImageSchema>;
 
 export const taskStatusDataSchema = z.looseObject({
-  task_id: z.string().min(1).optional(),
-  status: z.string().min(1),
-  progress: z.number().min(0).max(100).nullish(),
-  result: z.looseObject({ images: z.array(taskImageSchema).nullish() }).nullish(),
-  error: z.looseObject({ message: z.string().nullish() }).nullish(),
+  task_id: z.optional(text),
+  status: text,
+  progress: z.nullish(z.number().check(z.minimum(0), z.maximum(100))),
+  result: z.nullish(z.looseObject({ images: z.nullish(z.array(taskImageSchema)) })),
+  error: z.nullish(z.looseObject({ message: z.nullish(z.string()) })),
 });
 export type TaskStatus = z.infer<typeof taskStatusDataSchema>;
 

@@ -1,36 +1,36 @@
 // What a run's result.json holds, its schema for reading it back, and result.md for people.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 export const RUN_STATUSES_FINAL = ['succeeded', 'failed', 'submit_failed'] as const;
 
 export const runErrorSchema = z.looseObject({
-  kind: z.string().optional(),
+  kind: z.optional(z.string()),
   message: z.string(),
-  code: z.number().optional(),
+  code: z.optional(z.number()),
 });
 
 export const runRecordSchema = z.looseObject({
-  run_id: z.string().min(1),
+  run_id: z.string().check(z.minLength(1)),
   /** null until the submit answered; "submission unconfirmed" runs keep null. */
-  task_id: z.string().min(1).nullable(),
+  task_id: z.nullable(z.string().check(z.minLength(1))),
   /** submitting | unconfirmed | submit_failed | queued | running | succeeded | failed | any server status */
-  status: z.string().min(1),
+  status: z.string().check(z.minLength(1)),
   prompt: z.string(),
   model: z.string(),
   resolution: z.string(),
-  aspect_ratio: z.string().nullable(),
-  n: z.number().int().positive(),
-  estimated_credits: z.number().nullable(),
+  aspect_ratio: z.nullable(z.string()),
+  n: z.int().check(z.positive()),
+  estimated_credits: z.nullable(z.number()),
   images: z.array(z.string()),
-  thumbnails: z.array(z.string().nullable()).optional(),
-  progress: z.number().nullable().optional(),
-  raw: z.looseObject({ submit: z.unknown().optional(), status: z.unknown().optional() }),
-  error: runErrorSchema.nullable(),
+  thumbnails: z.optional(z.array(z.nullable(z.string()))),
+  progress: z.nullish(z.number()),
+  raw: z.looseObject({ submit: z.optional(z.unknown()), status: z.optional(z.unknown()) }),
+  error: z.nullable(runErrorSchema),
   created_at: z.string(),
   updated_at: z.string(),
-  finished_at: z.string().nullable().optional(),
-  source: z.enum(['panel', 'resume', 'tool']).optional(),
-  base_url: z.string().optional(),
+  finished_at: z.nullish(z.string()),
+  source: z.optional(z.enum(['panel', 'resume', 'tool'])),
+  base_url: z.optional(z.string()),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;
 export type RunError = z.infer<typeof runErrorSchema>;
