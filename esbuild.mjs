@@ -74,6 +74,7 @@ if (tests) {
       ...filesUnder('test/integration', '.ts'),
       ...filesUnder('test/e2e', '.ts'),
       ...filesUnder('bench', '.ts'),
+      'scripts/demo.ts',
     ],
     outdir: 'out',
     outbase: '.',

@@ -1,0 +1,55 @@
+// One real VS Code for the UI tests: the stand-in, code-server with the packaged extension
+// installed (as a user would have it), and a headless chromium on the workbench.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startStandIn, type StandIn, type StandInOptions } from '../standin/server';
+import { launchBrowser, openWorkbench, type Browser } from './harness/browser';
+import { installVsix, startCodeServer, type CodeServer } from './harness/codeServer';
+import { REPO_ROOT } from './harness/paths';
+
+export const TEST_KEY = 'ok_e2e_test_key_0123456789';
+
+export interface UiSession {
+  standIn: StandIn;
+  server: CodeServer;
+  browser: Browser;
+  workspace: string;
+  home: string;
+  close(): Promise<void>;
+}
+
+export function vsixPath(): string {
+  return process.env.CREATOK_VSIX ?? join(REPO_ROOT, 'out', 'creatok-image.vsix');
+}
+
+export async function startUiSession(standInOptions: StandInOptions = {}): Promise<UiSession> {
+  const home = mkdtempSync(join(tmpdir(), 'creatok-ui-'));
+  const workspace = join(home, 'workspace');
+  mkdirSync(workspace, { recursive: true });
+  const cleanups: (() => Promise<void>)[] = [];
+  const close = async (): Promise<void> => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((e: Error) => console.error(`cleanup: ${e.message}`));
+    if (!process.env.KEEP_E2E) rmSync(home, { recursive: true, force: true });
+  };
+  try {
+    const standIn = await startStandIn({ apiKey: TEST_KEY, queuedMs: 1500, taskMs: 5000, ...standInOptions });
+    cleanups.push(() => standIn.close());
+    const extensionsDir = join(home, 'extensions');
+    await installVsix(vsixPath(), extensionsDir, home);
+    const server = await startCodeServer({
+      home,
+      extensionsDir,
+      userSettings: { 'creatok.baseUrl': standIn.url },
+      env: { CREATOK_API_KEY: TEST_KEY },
+    });
+    cleanups.push(() => server.stop());
+    const browser = await launchBrowser();
+    cleanups.push(() => browser.close());
+    await openWorkbench(browser.page, server.url, workspace);
+    return { standIn, server, browser, workspace, home, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,176 @@
+// The extension inside a real extension host: activation, commands, settings, and the whole
+// generate flow against the stand-in (confirmation answered by the test: the test driver
+// skips modal dialogs, so the UI tests cover the real modal).
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { TestingApi } from '../../../src/extension';
+import type { PanelForm, RunView } from '../../../src/core/panelMessages';
+import { standIn } from './standInControl';
+
+const EXTENSION_ID = 'creatok.creatok-image';
+
+async function testing(): Promise<TestingApi> {
+  const extension = vscode.extensions.getExtension<{ testing?: TestingApi }>(EXTENSION_ID);
+  assert.ok(extension, 'the extension is installed');
+  const api = await extension.activate();
+  assert.ok(api.testing, 'the extension runs in test mode');
+  return api.testing;
+}
+
+function workspaceRoot(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'a workspace folder is open');
+  return folder.uri.fsPath;
+}
+
+const form = (prompt: string, extra: Partial<PanelForm> = {}): PanelForm => ({
+  prompt,
+  useCase: 'general',
+  useCaseChosen: false,
+  model: 'nano-banana-2',
+  modelChosen: true,
+  resolution: '2K',
+  aspectRatio: '1:1',
+  n: 1,
+  ...extra,
+});
+
+function until<T>(what: string, check: () => T | undefined, timeoutMs = 30_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const end = Date.now() + timeoutMs;
+    const tick = (): void => {
+      const value = check();
+      if (value !== undefined) return resolve(value);
+      if (Date.now() > end) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(tick, 50);
+    };
+    tick();
+  });
+}
+
+export function extensionSuite(): void {
+  describe('CreatOK Image in the extension host', () => {
+    let activeAtStart: boolean | undefined;
+    before(async () => {
+      activeAtStart = vscode.extensions.getExtension(EXTENSION_ID)?.isActive;
+      await vscode.workspace.getConfiguration('creatok').update('baseUrl', process.env.CREATOK_TEST_STANDIN_URL, vscode.ConfigurationTarget.Global);
+      rmSync(join(workspaceRoot(), 'generate-image'), { recursive: true, force: true });
+    });
+    beforeEach(async () => {
+      await standIn.reset();
+      (await testing()).setConfirm(undefined);
+    });
+
+    it('is not active before it is needed, and registers its commands', async () => {
+      assert.equal(activeAtStart, false, 'lazy activation: nothing started the extension yet');
+      const commands = await vscode.commands.getCommands(true);
+      for (const id of ['creatok.generateImage', 'creatok.setApiKey', 'creatok.clearApiKey', 'creatok.showLog']) assert.ok(commands.includes(id), id);
+    });
+
+    it('keeps creatok.baseUrl to the user settings (application scope)', () => {
+      const inspect = vscode.workspace.getConfiguration('creatok').inspect<string>('baseUrl');
+      assert.equal(inspect?.defaultValue, 'https://www.creatok.ai');
+      assert.equal(inspect?.globalValue, process.env.CREATOK_TEST_STANDIN_URL);
+    });
+
+    it('opens one Generate Image panel, however often the command runs', async () => {
+      await vscode.commands.executeCommand('creatok.generateImage');
+      await vscode.commands.executeCommand('creatok.generateImage');
+      const panelTabs = (): vscode.Tab[] =>
+        vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('creatok.generateImage'));
+      await until('the panel tab', () => (panelTabs().length > 0 ? true : undefined));
+      await vscode.commands.executeCommand('creatok.generateImage');
+      assert.equal(panelTabs().length, 1);
+    });
+
+    it('generates: one submission, the task id on disk, then the images in result.json', async () => {
+      const api = await testing();
+      let confirmations = 0;
+      api.setConfirm(async () => (confirmations++, true));
+      const views: RunView[] = [];
+      const result = await api.controller.generate(form('A lighthouse on a cliff at dusk', { n: 2 }), (v) => views.push(v), () => undefined);
+      assert.equal(result.kind, 'submitted');
+      assert.ok(result.kind === 'submitted');
+      const runDir = join(workspaceRoot(), 'generate-image', '.artifacts', result.record.run_id, 'outputs');
+      const first = JSON.parse(readFileSync(join(runDir, 'result.json'), 'utf8'));
+      assert.ok(first.task_id, 'the task id is on disk right after the submit');
+      await until('the run to succeed', () => views.find((v) => v.phase === 'succeeded'));
+      const final = JSON.parse(readFileSync(join(runDir, 'result.json'), 'utf8'));
+      assert.equal(final.status, 'succeeded');
+      assert.equal(final.images.length, 2);
+      assert.ok(existsSync(join(runDir, 'result.md')));
+      assert.equal(confirmations, 1);
+      assert.equal((await standIn.submissions()).length, 1);
+      assert.ok(views.some((v) => v.phase === 'queued' || v.phase === 'running'), 'the panel saw the task in progress');
+    });
+
+    it('sends nothing when the confirmation is declined', async () => {
+      const api = await testing();
+      api.setConfirm(async () => false);
+      const result = await api.controller.generate(form('A red bicycle'), () => undefined, () => undefined);
+      assert.equal(result.kind, 'declined');
+      assert.equal((await standIn.submissions()).length, 0);
+    });
+
+    it('sends one task for two Generate requests made while the first is being confirmed', async () => {
+      const api = await testing();
+      let release: ((ok: boolean) => void) | undefined;
+      api.setConfirm(() => new Promise<boolean>((resolve) => (release = resolve)));
+      const first = api.controller.generate(form('A paper boat'), () => undefined, () => undefined);
+      const second = await api.controller.generate(form('A paper boat'), () => undefined, () => undefined);
+      assert.equal(second.kind, 'busy');
+      const confirm = await until('the confirmation', () => release);
+      const third = await api.controller.generate(form('A paper boat'), () => undefined, () => undefined);
+      assert.equal(third.kind, 'busy', 'busy while the confirmation is open');
+      confirm(true);
+      assert.equal((await first).kind, 'submitted');
+      assert.equal((await standIn.submissions()).length, 1);
+    });
+
+    it('refuses what the model cannot do before asking anything', async () => {
+      const api = await testing();
+      let asked = false;
+      api.setConfirm(async () => (asked = true));
+      let problems: string[] = [];
+      const result = await api.controller.generate(form('x', { model: 'seedream-5.0-lite', resolution: '1K' }), () => undefined, (p) => (problems = p));
+      assert.equal(result.kind, 'invalid');
+      assert.match(problems.join(' '), /1K/);
+      assert.equal(asked, false);
+    });
+
+    it('says the key is invalid on a 401, and records the run as not sent', async () => {
+      const api = await testing();
+      api.setConfirm(async () => true);
+      await standIn.configure({ apiKey: 'ok_some_other_key' });
+      const result = await api.controller.generate(form('A teapot'), () => undefined, () => undefined);
+      assert.equal(result.kind, 'submitFailed');
+      assert.ok(result.kind === 'submitFailed');
+      assert.match(result.message.message, /key is missing or invalid/);
+      assert.equal(result.record.status, 'submit_failed');
+    });
+
+    it('records a lost submit answer as unconfirmed and never sends it again', async () => {
+      const api = await testing();
+      api.setConfirm(async () => true);
+      await standIn.configure({ faults: [{ endpoint: 'submit', kind: 'reset', afterBody: true, times: 1 }] });
+      const result = await api.controller.generate(form('A kite'), () => undefined, () => undefined);
+      assert.equal(result.kind, 'submitFailed');
+      assert.ok(result.kind === 'submitFailed');
+      assert.equal(result.record.status, 'unconfirmed');
+      assert.match(result.message.message, /may or may not/);
+      assert.equal((await standIn.submissions()).length, 1);
+    });
+
+    it('explains a failed task in plain words', async () => {
+      const api = await testing();
+      api.setConfirm(async () => true);
+      const views: RunView[] = [];
+      await api.controller.generate(form('A cat [fail]'), (v) => views.push(v), () => undefined);
+      const failed = await until('the failure', () => views.find((v) => v.phase === 'failed'));
+      assert.match(failed.message, /could not be generated/);
+      assert.ok(failed.hint && failed.hint.length > 0, 'a next step is offered');
+    });
+  });
+}
