@@ -1,11 +1,33 @@
 #!/usr/bin/env bash
 # npm test: type check, unit tests (core + stand-in), then the tests in a real VS Code.
-set -euo pipefail
+# Ends with one line "tests: N passed, N failed" summing every mocha run.
+set -uo pipefail
 cd "$(dirname "$0")/.."
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+status=0
+
 echo "== type check"
-npx tsc -p . --noEmit
+npx tsc -p . --noEmit || status=1
+
 echo "== unit tests"
-node esbuild.mjs --tests >/dev/null
-npx mocha --config test/unit/.mocharc.json
+if node esbuild.mjs --tests >/dev/null; then
+  npx mocha --config test/unit/.mocharc.json 2>&1 | tee "$logs/unit.log"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+else
+  status=1
+fi
+
 echo "== tests in a real VS Code"
-bash test/e2e/run-vscode-tests.sh
+bash test/e2e/run-vscode-tests.sh 2>&1 | tee "$logs/vscode.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
+# mocha prints "N passing" and "N failing"; colour codes stripped.
+sum() { sed 's/\x1b\[[0-9;]*m//g' "$logs"/*.log | grep -Eo "^ +[0-9]+ $1" | awk '{s+=$1} END {print s+0}'; }
+passed=$(sum passing)
+failed=$(sum failing)
+[ "$failed" -eq 0 ] || status=1
+[ "$passed" -gt 0 ] || status=1
+echo
+echo "tests: $passed passed, $failed failed"
+exit $status

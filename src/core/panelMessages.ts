@@ -63,6 +63,8 @@ export const runViewSchema = z.object({
   status: z.string(),
   message: z.string(),
   hint: z.optional(z.string()),
+  /** A next step the panel offers as a button. */
+  action: z.optional(z.enum(['setApiKey'])),
   progress: z.nullish(z.number()),
   images: z.array(z.object({ url: z.string(), thumbnailUrl: z.nullable(z.string()) })),
 });

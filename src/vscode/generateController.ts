@@ -232,6 +232,7 @@ export function toRunView(record: RunRecord, message?: PlainMessage): RunView {
     status: record.status,
     message: plain?.message ?? phaseText(phase, record.status),
     hint: plain?.hint,
+    action: plain?.action,
     progress: record.progress ?? null,
     images: record.images.map((url, i) => ({ url, thumbnailUrl: record.thumbnails?.[i] ?? null })),
   };

@@ -9,6 +9,8 @@ import type { RunView } from '../core/panelMessages';
 export interface PlainMessage {
   message: string;
   hint?: string;
+  /** A next step worth a button. */
+  action?: 'setApiKey';
 }
 
 /** A failure of a call to CreatOK, in plain words, with what to try next. */
@@ -19,7 +21,11 @@ export function describeError(error: unknown, context: 'submit' | 'watch' | 'upl
   if (context === 'submit' && error.details.mayHaveReachedServer) return describeUnconfirmed();
   switch (error.kind) {
     case 'unauthorized':
-      return { message: vscode.l10n.t('Your CreatOK API key is missing or invalid.'), hint: vscode.l10n.t('Set a valid API key and try again.') };
+      return {
+        message: vscode.l10n.t('Your CreatOK API key is missing or invalid.'),
+        hint: vscode.l10n.t('Set a valid API key and try again.'),
+        action: 'setApiKey',
+      };
     case 'rateLimited':
       return { message: vscode.l10n.t('CreatOK is busy right now.'), hint: vscode.l10n.t('Wait a minute, then try again.') };
     case 'network':

@@ -205,7 +205,7 @@ function renderRun(run: RunView): void {
       button(t('showLog'), () => vscode.postMessage({ type: 'showLog' })),
     ));
   }
-  if (run.phase === 'failed' && /key/i.test(run.message)) {
+  if (run.action === 'setApiKey') {
     children.push(button(t('setApiKey'), () => vscode.postMessage({ type: 'setApiKey' })));
   }
   status.replaceChildren(...children);

@@ -4,7 +4,7 @@ import { systemClock, type Clock } from '../clock';
 import { redact, silentLogger, type Logger } from '../log';
 import { CreatOkError } from './errors';
 import { defaultFetch, DEFAULT_TIMEOUT_MS, mapTransportError, requestJson, withDeadline, type FetchLike, type JsonAnswer } from './http';
-import { READ_RETRY_POLICY, withRetry, type RetryPolicy } from './retry';
+import { provablyNeverSent, READ_RETRY_POLICY, SUBMIT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry';
 import {
   capabilitiesDataSchema,
   presignedUploadDataSchema,
@@ -29,6 +29,7 @@ export interface CreatOkClientOptions {
   logger?: Logger;
   timeoutMs?: number;
   readRetry?: RetryPolicy;
+  submitRetry?: RetryPolicy;
   random?: () => number;
 }
 
@@ -79,14 +80,22 @@ export class CreatOkClient {
   }
 
   /**
-   * Sends the paid generation request exactly once. A failure after the body may have left
+   * Sends the paid generation request once. It is repeated only when the connection provably
+   * never opened (DNS failure, connection refused). A failure after the body may have left
    * carries `details.mayHaveReachedServer` so the caller can record "submission unconfirmed".
    */
   async submit(body: SubmitBody, options: CallOptions & { idempotencyKey?: string } = {}): Promise<{ taskId: string; status: string; raw: unknown }> {
     const headers: Record<string, string> = options.idempotencyKey ? { 'Idempotency-Key': options.idempotencyKey } : {};
     this.logger.info(`submit: model=${body.model} resolution=${body.resolution} n=${body.n} aspect_ratio=${body.aspect_ratio ?? '-'} references=${body.imageObjectKeys?.length ?? 0}`);
     try {
-      const answer = await this.call('POST', '/api/open/skills/image-generation', submitDataSchema, body, headers, options.signal);
+      const answer = await withRetry(() => this.call('POST', '/api/open/skills/image-generation', submitDataSchema, body, headers, options.signal), {
+        policy: this.options.submitRetry ?? SUBMIT_RETRY_POLICY,
+        clock: this.clock,
+        random: this.options.random,
+        signal: options.signal,
+        shouldRetry: provablyNeverSent,
+        onRetry: (error, attempt, delay) => this.logger.warn(`submit: attempt ${attempt} never left (${error.message}); trying again in ${delay} ms`),
+      });
       this.logger.info(`submit: accepted, task_id=${answer.data.task_id}`);
       return { taskId: answer.data.task_id, status: answer.data.status ?? 'queued', raw: answer.raw };
     } catch (error) {

@@ -37,27 +37,29 @@ function errorCode(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
     const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== 'ECONNRESET_WRAPPED') return code;
+    if (typeof code === 'string') return code;
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
 }
 
 /** Maps a thrown fetch failure to a typed error, telling a timeout from a user's cancel. */
-export function mapTransportError(error: unknown, timedOut: boolean, cancelled: boolean, bodyMaySent: boolean): CreatOkError {
-  if (cancelled) return new CreatOkError('cancelled', 'The request was cancelled.', { cause: error, mayHaveReachedServer: bodyMaySent });
-  if (timedOut) return new CreatOkError('timeout', 'CreatOK did not answer in time.', { cause: error, mayHaveReachedServer: bodyMaySent });
+export function mapTransportError(error: unknown, timedOut: boolean, cancelled: boolean, bodyMayHaveLeft: boolean): CreatOkError {
+  if (cancelled) return new CreatOkError('cancelled', 'The request was cancelled.', { cause: error, mayHaveReachedServer: bodyMayHaveLeft });
+  if (timedOut) return new CreatOkError('timeout', 'CreatOK did not answer in time.', { cause: error, mayHaveReachedServer: bodyMayHaveLeft });
   const code = errorCode(error);
   const neverSent = code !== undefined && NEVER_SENT_CODES.has(code);
   const message = error instanceof Error ? error.message : String(error);
   return new CreatOkError('network', `Could not reach CreatOK (${code ?? message}).`, {
     cause: error,
-    mayHaveReachedServer: !neverSent && bodyMaySent,
+    mayHaveReachedServer: !neverSent && bodyMayHaveLeft,
   });
 }
 
 function statusError(status: number, code: number | undefined, apiMessage: string | undefined, retryAfterMs: number | undefined): CreatOkError {
-  const details = { status, code, apiMessage, retryAfterMs };
+  // A 5xx or 408 may come after the server acted on the request (a gateway timing out on a
+  // slow upstream): for the paid submit that means "maybe accepted".
+  const details = { status, code, apiMessage, retryAfterMs, mayHaveReachedServer: status >= 500 || status === 408 };
   if (status === 401 || status === 403) return new CreatOkError('unauthorized', 'The API key is missing or invalid.', details);
   if (status === 429) return new CreatOkError('rateLimited', 'CreatOK is busy (too many requests).', details);
   if (status === 408) return new CreatOkError('timeout', 'CreatOK timed out (HTTP 408).', details);
@@ -145,6 +147,7 @@ export function parseAnswer<T>(response: Pick<FetchResponse, 'status' | 'headers
     const contentType = response.headers.get('content-type') ?? 'unknown type';
     throw new CreatOkError('invalidAnswer', `CreatOK sent an answer that could not be read (${contentType}, ${text.length} bytes).`, {
       status: response.status,
+      mayHaveReachedServer: true,
     });
   }
   if (envelope.data.code !== 0) {
@@ -160,7 +163,7 @@ export function parseAnswer<T>(response: Pick<FetchResponse, 'status' | 'headers
   if (!data.success) {
     const issue = data.error.issues[0];
     const where = issue ? `${issue.path.join('.') || 'data'}: ${issue.message}` : 'data';
-    throw new CreatOkError('invalidAnswer', `CreatOK sent an answer in an unexpected shape (${where}).`, { status: response.status });
+    throw new CreatOkError('invalidAnswer', `CreatOK sent an answer in an unexpected shape (${where}).`, { status: response.status, mayHaveReachedServer: true });
   }
   return { data: data.data, raw: json, status: response.status };
 }

@@ -9,9 +9,19 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** A server's Retry-After is honoured up to this. */
   maxRetryAfterMs: number;
+  /** No retry starts when it would end later than this after the first attempt began. */
+  budgetMs?: number;
 }
 
-export const READ_RETRY_POLICY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 8000, maxRetryAfterMs: 60000 };
+export const READ_RETRY_POLICY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 8000, maxRetryAfterMs: 60000, budgetMs: 120_000 };
+
+/** The paid submit is repeated only when it provably never left this machine. */
+export const SUBMIT_RETRY_POLICY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 500, maxDelayMs: 4000, maxRetryAfterMs: 0, budgetMs: 15_000 };
+
+/** True only for failures that prove the request never reached any server (DNS, refused). */
+export function provablyNeverSent(error: CreatOkError): boolean {
+  return error.kind === 'network' && error.details.mayHaveReachedServer === false;
+}
 
 /** Failures of a read worth another try; an answer that says "no" (401, 404, 400) is final. */
 export function isRetryableRead(error: CreatOkError): boolean {
@@ -61,6 +71,7 @@ export interface RetryOptions {
 export async function withRetry<T>(operation: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
   const shouldRetry = options.shouldRetry ?? isRetryableRead;
   const random = options.random ?? Math.random;
+  const started = options.clock.now();
   for (let attempt = 1; ; attempt++) {
     try {
       return await operation(attempt);
@@ -68,6 +79,7 @@ export async function withRetry<T>(operation: (attempt: number) => Promise<T>, o
       if (!(error instanceof CreatOkError) || !shouldRetry(error) || attempt >= options.policy.maxAttempts) throw error;
       if (options.signal?.aborted) throw error;
       const delay = retryDelayMs(attempt - 1, options.policy, error.details.retryAfterMs, random);
+      if (options.policy.budgetMs !== undefined && options.clock.now() - started + delay > options.policy.budgetMs) throw error;
       options.onRetry?.(error, attempt, delay);
       await options.clock.sleep(delay, options.signal);
     }

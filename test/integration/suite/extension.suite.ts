@@ -148,6 +148,7 @@ export function extensionSuite(): void {
       assert.equal(result.kind, 'submitFailed');
       assert.ok(result.kind === 'submitFailed');
       assert.match(result.message.message, /key is missing or invalid/);
+      assert.equal(result.message.action, 'setApiKey', 'the panel offers Set API Key');
       assert.equal(result.record.status, 'submit_failed');
     });
 
