@@ -40,7 +40,7 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
     return folder && folder.uri.scheme === 'file' ? new ArtifactStore(folder.uri.fsPath) : undefined;
   };
   const catalog = new CatalogService(getClient, async () => !!(await apiKeys.get()), logger);
-  const watcher = new TaskWatcher({ client: { getTaskStatus: (id, o) => getClient().getTaskStatus(id, o) }, logger });
+  const watcher = new TaskWatcher({ client: { getTaskStatus: (id, o) => getClient().getTaskStatus(id, o) }, logger, budgetMs: () => settings().watchBudgetMs });
   const follower = new RunFollower(watcher, logger);
   context.subscriptions.push({ dispose: () => (follower.dispose(), watcher.dispose()) });
 

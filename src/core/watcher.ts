@@ -5,6 +5,7 @@ import { CreatOkError } from './api/errors';
 import { isTerminalStatus, type TaskStatus } from './api/schemas';
 import { AbortedError, systemClock, type Clock } from './clock';
 import { silentLogger, type Logger } from './log';
+import { nextPollDelay, type PollContext, type ProgressSample } from './pollSchedule';
 
 export type WatchEndReason = 'succeeded' | 'failed' | 'stopped' | 'budgetExhausted' | 'notFound' | 'unauthorized';
 
@@ -13,19 +14,29 @@ export type WatchEvent =
   | { type: 'trouble'; taskId: string; error: CreatOkError }
   | { type: 'ended'; taskId: string; reason: WatchEndReason; status?: TaskStatus; error?: CreatOkError };
 
-/** How long to wait before the next status read of a task, given how long it has run. */
-export type IntervalStrategy = (elapsedMs: number, polls: number) => number;
+/** How long to wait before the next status read of a task. */
+export type IntervalStrategy = (context: PollContext) => number;
 
-/** Dense at first (short tasks end early), then sparser, never above 5 s. */
-export const defaultInterval: IntervalStrategy = (elapsedMs) => Math.min(5000, Math.max(1000, Math.round(elapsedMs * 0.15)));
+export interface WatchOptions {
+  /** How long similar runs took (from the workspace's history), to poll densely near the end. */
+  expectedMs?: number;
+  /** When the task started, if earlier than now (a resumed task). */
+  startedAt?: number;
+}
 
 interface Watched {
   taskId: string;
+  /** When the task started (for the schedule). */
   startedAt: number;
+  /** When this watch began (for the budget). */
+  watchStart: number;
   nextAt: number;
   polls: number;
   lastStatus?: string;
   inFlight: boolean;
+  expectedMs?: number;
+  firstProgress?: ProgressSample;
+  lastProgress?: ProgressSample;
 }
 
 export interface TaskWatcherOptions {
@@ -33,8 +44,8 @@ export interface TaskWatcherOptions {
   clock?: Clock;
   logger?: Logger;
   interval?: IntervalStrategy;
-  /** Stop watching (not the task) after this long: "still running, resume later". */
-  budgetMs?: number;
+  /** Stop watching (not the task) after this long: "still running, resume later". Read at each check. */
+  budgetMs?: number | (() => number);
 }
 
 export class TaskWatcher {
@@ -43,7 +54,7 @@ export class TaskWatcher {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly interval: IntervalStrategy;
-  private readonly budgetMs: number;
+  private readonly budgetMs: () => number;
   private wake = new AbortController();
   private loop: Promise<void> | undefined;
   private disposed = false;
@@ -52,8 +63,9 @@ export class TaskWatcher {
   constructor(private readonly options: TaskWatcherOptions) {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
-    this.interval = options.interval ?? defaultInterval;
-    this.budgetMs = options.budgetMs ?? 30 * 60_000;
+    this.interval = options.interval ?? nextPollDelay;
+    const budget = options.budgetMs ?? 30 * 60_000;
+    this.budgetMs = typeof budget === 'number' ? () => budget : budget;
   }
 
   onEvent(listener: (event: WatchEvent) => void): { dispose(): void } {
@@ -70,11 +82,11 @@ export class TaskWatcher {
   }
 
   /** Starts following a task (idempotent). The first read happens at once. */
-  watch(taskId: string): void {
+  watch(taskId: string, options: WatchOptions = {}): void {
     if (this.disposed) throw new Error('The watcher is disposed.');
     if (this.watched.has(taskId)) return;
     const now = this.clock.now();
-    this.watched.set(taskId, { taskId, startedAt: now, nextAt: now, polls: 0, inFlight: false });
+    this.watched.set(taskId, { taskId, startedAt: Math.min(now, options.startedAt ?? now), watchStart: now, nextAt: now, polls: 0, inFlight: false, expectedMs: options.expectedMs });
     this.logger.info(`watch: following task ${taskId}`);
     this.kick();
   }
@@ -143,6 +155,11 @@ export class TaskWatcher {
       if (!this.watched.has(w.taskId)) return;
       if (status.status !== w.lastStatus) this.logger.info(`watch: task ${w.taskId} is ${status.status}`);
       w.lastStatus = status.status;
+      if (typeof status.progress === 'number' && status.progress > 0) {
+        const sample = { elapsedMs: this.clock.now() - w.startedAt, progress: status.progress };
+        w.firstProgress ??= sample;
+        w.lastProgress = sample;
+      }
       this.emit({ type: 'status', taskId: w.taskId, status, raw });
       if (isTerminalStatus(status.status)) {
         ended = true;
@@ -162,8 +179,18 @@ export class TaskWatcher {
       w.inFlight = false;
       if (!ended && this.watched.has(w.taskId)) {
         const now = this.clock.now();
-        if (now - w.startedAt >= this.budgetMs) this.finish(w, 'budgetExhausted');
-        else w.nextAt = now + this.interval(now - w.startedAt, w.polls);
+        if (now - w.watchStart >= this.budgetMs()) this.finish(w, 'budgetExhausted');
+        else {
+          const delay = this.interval({
+            elapsedMs: now - w.startedAt,
+            polls: w.polls,
+            status: w.lastStatus,
+            firstProgress: w.firstProgress,
+            lastProgress: w.lastProgress,
+            expectedMs: w.expectedMs,
+          });
+          w.nextAt = now + delay;
+        }
       }
       if (!this.disposed) this.kick();
     }

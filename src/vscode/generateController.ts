@@ -10,6 +10,8 @@ import type { PanelForm, RunView } from '../core/panelMessages';
 import { validateChoice, type ResolvedRequest } from '../core/request';
 import type { RunFollower, RunUpdate } from '../core/runs/follower';
 import { submitRun } from '../core/runs/lifecycle';
+import { recentDurations } from '../core/runs/history';
+import { expectedDuration } from '../core/pollSchedule';
 import type { RunRecord } from '../core/runs/record';
 import type { ArtifactStore } from '../core/runs/store';
 import type { ApiKeyStore } from './apiKey';
@@ -108,7 +110,9 @@ export class GenerateController {
     }
     this.consecutiveSubmitFailures = 0;
     sink(toRunView(outcome.record));
-    this.followWithProgress(outcome.record, store, sink);
+    const expectedMs = expectedDuration(await recentDurations(store).catch(() => []), { model: request.model, resolution: request.resolution, n: request.n });
+    if (expectedMs !== undefined) this.deps.logger.info(`watch: similar runs here took about ${Math.round(expectedMs / 1000)} s`);
+    this.followWithProgress(outcome.record, store, sink, expectedMs);
     return { kind: 'submitted', record: outcome.record };
   }
 
@@ -143,7 +147,7 @@ export class GenerateController {
   }
 
   /** Follows a submitted run: progress notification, panel, and a message at the end. */
-  followWithProgress(record: RunRecord, store: ArtifactStore, sink?: RunViewSink): void {
+  followWithProgress(record: RunRecord, store: ArtifactStore, sink?: RunViewSink, expectedMs?: number): void {
     const taskId = record.task_id;
     if (!taskId) return;
     void vscode.window.withProgress(
@@ -164,7 +168,7 @@ export class GenerateController {
             }
           });
           token.onCancellationRequested(() => this.deps.follower.stop(taskId));
-          this.deps.follower.follow(record, store);
+          this.deps.follower.follow(record, store, { expectedMs, startedAt: Date.parse(record.created_at) });
         }),
     );
   }

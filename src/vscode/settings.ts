@@ -15,18 +15,27 @@ const baseUrlSchema = z.string().check(
   }),
 );
 
+export const DEFAULT_WATCH_BUDGET_MINUTES = 30;
+
 export interface Settings {
   baseUrl: string;
+  /** How long a task is watched before "still running, resume later". */
+  watchBudgetMs: number;
 }
+
+const budgetSchema = z.number().check(z.minimum(1), z.maximum(24 * 60));
 
 export function readSettings(onInvalid: (message: string) => void): Settings {
   const config = vscode.workspace.getConfiguration('creatok');
   // application scope: only the user's own settings count, never a workspace's.
   const raw = config.inspect<string>('baseUrl')?.globalValue ?? DEFAULT_BASE_URL;
   const parsed = baseUrlSchema.safeParse(raw);
-  if (!parsed.success) {
-    onInvalid(vscode.l10n.t('The setting creatok.baseUrl is not a valid http(s) address; using {0}.', DEFAULT_BASE_URL));
-    return { baseUrl: DEFAULT_BASE_URL };
+  let baseUrl = DEFAULT_BASE_URL;
+  if (parsed.success) baseUrl = normalizeBaseUrl(parsed.data);
+  else onInvalid(vscode.l10n.t('The setting creatok.baseUrl is not a valid http(s) address; using {0}.', DEFAULT_BASE_URL));
+  const budget = budgetSchema.safeParse(config.get<unknown>('watchBudgetMinutes', DEFAULT_WATCH_BUDGET_MINUTES));
+  if (!budget.success) {
+    onInvalid(vscode.l10n.t('The setting creatok.watchBudgetMinutes must be a number of minutes between 1 and 1440; using {0}.', DEFAULT_WATCH_BUDGET_MINUTES));
   }
-  return { baseUrl: normalizeBaseUrl(parsed.data) };
+  return { baseUrl, watchBudgetMs: (budget.success ? budget.data : DEFAULT_WATCH_BUDGET_MINUTES) * 60_000 };
 }

@@ -8,6 +8,15 @@ CS_VERSION=${CS_VERSION:-4.139.1}
 NODE_MAJOR=${NODE_MAJOR:-24}
 CACHE=${CREATOK_VSCODE_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/creatok-image-vscode-test}
 mkdir -p "$CACHE"
+# Under `npm test`, npm exports its own node (NODE, npm_node_execpath, npm_config_node_gyp, ...)
+# to child processes; code-server's postinstall would then see node 20. Keep only the npm
+# settings a user chose (cache, registry, proxies), drop the rest.
+while IFS='=' read -r name _; do
+  case "$name" in
+    npm_config_cache|npm_config_registry|npm_config_*proxy|npm_config_cafile|npm_config_strict_ssl) ;;
+    npm_*|NODE|INIT_CWD) unset "$name" ;;
+  esac
+done < <(env)
 export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
 
 NODE_DIR=$CACHE/node$NODE_MAJOR

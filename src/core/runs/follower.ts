@@ -2,7 +2,7 @@
 // status change (and when images appear), a last one at the end. Emits one update stream.
 import type { CreatOkError } from '../api/errors';
 import { silentLogger, type Logger } from '../log';
-import type { TaskWatcher, WatchEndReason } from '../watcher';
+import type { TaskWatcher, WatchEndReason, WatchOptions } from '../watcher';
 import { applyTaskStatus } from './lifecycle';
 import type { RunRecord } from './record';
 import type { ArtifactStore } from './store';
@@ -67,11 +67,11 @@ export class RunFollower {
   }
 
   /** Starts following a run that has a task id. */
-  follow(record: RunRecord, store: ArtifactStore): void {
+  follow(record: RunRecord, store: ArtifactStore, options: WatchOptions = {}): void {
     if (!record.task_id) throw new Error('A run without a task id cannot be followed.');
     if (this.runs.has(record.task_id)) return;
     this.runs.set(record.task_id, { record, store, writes: Promise.resolve() });
-    this.watcher.watch(record.task_id);
+    this.watcher.watch(record.task_id, options);
   }
 
   stop(taskId: string): void {

@@ -49,6 +49,21 @@ export class ArtifactStore {
     await writeFileAtomic(this.resultMdPath(record.run_id), renderResultMarkdown(checked));
   }
 
+  /** Run folder names, newest first (run ids sort by time). */
+  async listRunIds(): Promise<string[]> {
+    try {
+      const entries = await fs.readdir(this.root, { withFileTypes: true });
+      return entries
+        .filter((e) => e.isDirectory() && /^[A-Za-z0-9._-]{1,100}$/.test(e.name))
+        .map((e) => e.name)
+        .sort()
+        .reverse();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  }
+
   async read(runId: string): Promise<ReadResult> {
     let text: string;
     try {

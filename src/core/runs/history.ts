@@ -1,0 +1,28 @@
+// How long earlier runs in this workspace took, from their result.json files: the watcher
+// polls densely around the time similar runs finished.
+import type { RunRecord } from './record';
+import type { ArtifactStore } from './store';
+
+export interface RunDuration {
+  model: string;
+  resolution: string;
+  n: number;
+  durationMs: number;
+}
+
+export function durationOf(record: RunRecord): RunDuration | undefined {
+  if (record.status !== 'succeeded' || !record.finished_at) return undefined;
+  const durationMs = Date.parse(record.finished_at) - Date.parse(record.created_at);
+  if (!Number.isFinite(durationMs) || durationMs <= 0) return undefined;
+  return { model: record.model, resolution: record.resolution, n: record.n, durationMs };
+}
+
+/** The durations of the most recent `limit` finished runs (unreadable folders are skipped). */
+export async function recentDurations(store: ArtifactStore, limit = 200): Promise<RunDuration[]> {
+  const ids = (await store.listRunIds()).slice(0, limit);
+  const results = await Promise.all(ids.map((id) => store.read(id)));
+  return results.flatMap((r) => {
+    const d = r.ok ? durationOf(r.record) : undefined;
+    return d ? [d] : [];
+  });
+}
