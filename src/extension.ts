@@ -15,8 +15,12 @@ import { channelLogger } from './vscode/logger';
 import { readSettings } from './vscode/settings';
 import { webviewStrings } from './vscode/webviewStrings';
 
+declare const __creatokLoadStart: number | undefined;
+
 /** Returned by activate() in test mode only, for the integration tests. */
 export interface TestingApi {
+  /** Milliseconds from the first statement of the bundle to the end of activate(). */
+  activationMs: number;
   setConfirm(confirm: ((request: ResolvedRequest) => Promise<boolean>) | undefined): void;
   controller: GenerateController;
   follower: RunFollower;
@@ -133,10 +137,11 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
       if (e.affectsConfiguration('creatok.baseUrl')) catalog.invalidate();
     }),
   );
-  logger.info(`activated (VS Code ${vscode.version}, language ${vscode.env.language})`);
+  const activationMs = typeof __creatokLoadStart === 'number' ? performance.now() - __creatokLoadStart : NaN;
+  logger.info(`activated in ${activationMs.toFixed(1)} ms (VS Code ${vscode.version}, language ${vscode.env.language})`);
 
   if (context.extensionMode === vscode.ExtensionMode.Test) {
-    return { testing: { setConfirm: (confirm) => (deps.confirm = confirm), controller, follower } };
+    return { testing: { activationMs, setConfirm: (confirm) => (deps.confirm = confirm), controller, follower } };
   }
   return {};
 }

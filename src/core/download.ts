@@ -4,7 +4,6 @@
 import { createWriteStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CreatOkError } from './api/errors';
 import { defaultFetch, mapTransportError, withDeadline, type FetchLike } from './api/http';
@@ -74,16 +73,17 @@ export async function downloadImage(url: string, dir: string, baseName: string, 
 
       let received = 0;
       let head = Buffer.alloc(0);
-      const check = new Transform({
-        transform(chunk: Buffer, _encoding, callback) {
+      async function* checked(source: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
+        for await (const piece of source) {
+          const chunk = typeof piece === 'string' ? Buffer.from(piece) : piece;
           received += chunk.length;
-          if (received > maxBytes) return callback(new DownloadError('tooLarge', `The image is too large (over ${maxBytes} bytes).`));
+          if (received > maxBytes) throw new DownloadError('tooLarge', `The image is too large (over ${maxBytes} bytes).`);
           if (head.length < 12) head = Buffer.concat([head, chunk.subarray(0, 12 - head.length)]);
-          callback(null, chunk);
-        },
-      });
+          yield chunk;
+        }
+      }
       try {
-        await pipeline(response.body as NodeJS.ReadableStream, check, createWriteStream(temp));
+        await pipeline(response.body as NodeJS.ReadableStream, checked, createWriteStream(temp, { highWaterMark: 1024 * 1024 }));
       } catch (error) {
         if (error instanceof DownloadError) throw error;
         throw toDownloadError(mapTransportError(error, state.timedOut, options.signal?.aborted === true, false), 'truncated');

@@ -1,5 +1,6 @@
 // One scheduler that follows every task: a single sleep-until-next-due loop (no timer per
 // task, never two requests in flight for one task), feeding one event stream.
+import { setMaxListeners } from 'node:events';
 import type { CreatOkClient } from './api/client';
 import { CreatOkError } from './api/errors';
 import { isTerminalStatus, type TaskStatus } from './api/schemas';
@@ -64,6 +65,8 @@ export class TaskWatcher {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.interval = options.interval ?? nextPollDelay;
+    // Every in-flight status read listens on this one signal (to stop at dispose).
+    setMaxListeners(0, this.requests.signal);
     const budget = options.budgetMs ?? 30 * 60_000;
     this.budgetMs = typeof budget === 'number' ? () => budget : budget;
   }

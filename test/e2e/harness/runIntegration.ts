@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { startStandIn } from '../../standin/server';
 import { launchBrowser } from './browser';
 import { startCodeServer } from './codeServer';
-import { REPO_ROOT } from './paths';
+import { REPO_ROOT, RESULTS_DIR } from './paths';
 
 const KEY = 'ok_integration_key_123456';
 const NOISE = /ENOTFOUND|connection token|Creating a socket|builtin extensions cache|^\[|^%c/;
@@ -25,7 +25,7 @@ async function main(): Promise<number> {
     const payload = [
       ['extensionDevelopmentPath', remote(REPO_ROOT)],
       ['extensionTestsPath', remote(join(REPO_ROOT, 'out', 'test', 'integration', 'index.js'))],
-      ['extensionEnvironment', JSON.stringify({ CREATOK_TEST_STANDIN_URL: standIn.url, CREATOK_API_KEY: KEY })],
+      ['extensionEnvironment', JSON.stringify({ CREATOK_TEST_STANDIN_URL: standIn.url, CREATOK_API_KEY: KEY, CREATOK_TEST_RESULTS_DIR: RESULTS_DIR })],
     ];
     let done: (code: number | string) => void = () => undefined;
     const exited = new Promise<number | string>((resolve) => (done = resolve));

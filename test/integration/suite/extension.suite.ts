@@ -2,7 +2,7 @@
 // generate flow against the stand-in (confirmation answered by the test: the test driver
 // skips modal dialogs, so the UI tests cover the real modal).
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TestingApi } from '../../../src/extension';
@@ -67,6 +67,16 @@ export function extensionSuite(): void {
       assert.equal(activeAtStart, false, 'lazy activation: nothing started the extension yet');
       const commands = await vscode.commands.getCommands(true);
       for (const id of ['creatok.generateImage', 'creatok.setApiKey', 'creatok.clearApiKey', 'creatok.showLog']) assert.ok(commands.includes(id), id);
+    });
+
+    it('measures its own load + activate time (for the cost-at-rest benchmark)', async () => {
+      const api = await testing();
+      assert.ok(Number.isFinite(api.activationMs) && api.activationMs > 0, String(api.activationMs));
+      const dir = process.env.CREATOK_TEST_RESULTS_DIR;
+      if (dir) {
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, 'activation.json'), JSON.stringify({ activationMs: api.activationMs, vscode: vscode.version, at: new Date().toISOString() }) + '\n');
+      }
     });
 
     it('keeps creatok.baseUrl to the user settings (application scope)', () => {

@@ -1,0 +1,20 @@
+// Benchmark 4, cost at rest: the production bundle's size, and the load + activate time the
+// extension measured in the last integration run in a real VS Code (test-results/activation.json,
+// written by `npm run test:vscode`).
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, RESULTS_DIR } from '../test/e2e/harness/paths';
+
+const bundle = join(REPO_ROOT, 'dist', 'extension.js');
+const webview = join(REPO_ROOT, 'dist', 'webview.js');
+const kb = (file: string): string => (statSync(file).size / 1024).toFixed(1);
+console.log(`cost at rest: extension bundle ${kb(bundle)} KB, webview bundle ${kb(webview)} KB (production build)`);
+const activationFile = join(RESULTS_DIR, 'activation.json');
+if (existsSync(activationFile)) {
+  const { activationMs, vscode, at } = JSON.parse(readFileSync(activationFile, 'utf8')) as { activationMs: number; vscode: string; at: string };
+  console.log(`load + activate in the extension host: ${activationMs.toFixed(1)} ms (VS Code ${vscode}, measured ${at})`);
+  const ok = statSync(bundle).size < 250 * 1024 && activationMs < 30;
+  console.log(`target: under 250 KB and 30 ms: ${ok ? 'met' : 'NOT met'}`);
+} else {
+  console.log('load + activate: not measured yet (run npm run test:vscode first)');
+}
