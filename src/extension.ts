@@ -34,9 +34,13 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
   const apiKeys = new ApiKeyStore(context.secrets);
   const settings = (): ReturnType<typeof readSettings> => readSettings((m) => logger.warn(m));
   let client: CreatOkClient | undefined;
+  let clientTimeoutMs = 0;
   const getClient = (): CreatOkClient => {
-    const { baseUrl } = settings();
-    if (!client || client.baseUrl !== baseUrl) client = new CreatOkClient({ baseUrl, apiKey: () => apiKeys.get(), logger });
+    const { baseUrl, timeoutMs } = settings();
+    if (!client || client.baseUrl !== baseUrl || clientTimeoutMs !== timeoutMs) {
+      client = new CreatOkClient({ baseUrl, apiKey: () => apiKeys.get(), logger, timeoutMs });
+      clientTimeoutMs = timeoutMs;
+    }
     return client;
   };
   const store = (): ArtifactStore | undefined => {

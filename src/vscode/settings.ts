@@ -17,13 +17,18 @@ const baseUrlSchema = z.string().check(
 
 export const DEFAULT_WATCH_BUDGET_MINUTES = 30;
 
+export const DEFAULT_TIMEOUT_SECONDS = 60;
+
 export interface Settings {
   baseUrl: string;
+  /** Per request. */
+  timeoutMs: number;
   /** How long a task is watched before "still running, resume later". */
   watchBudgetMs: number;
 }
 
 const budgetSchema = z.number().check(z.minimum(1), z.maximum(24 * 60));
+const timeoutSchema = z.number().check(z.minimum(5), z.maximum(600));
 
 export function readSettings(onInvalid: (message: string) => void): Settings {
   const config = vscode.workspace.getConfiguration('creatok');
@@ -37,5 +42,13 @@ export function readSettings(onInvalid: (message: string) => void): Settings {
   if (!budget.success) {
     onInvalid(vscode.l10n.t('The setting creatok.watchBudgetMinutes must be a number of minutes between 1 and 1440; using {0}.', DEFAULT_WATCH_BUDGET_MINUTES));
   }
-  return { baseUrl, watchBudgetMs: (budget.success ? budget.data : DEFAULT_WATCH_BUDGET_MINUTES) * 60_000 };
+  const timeout = timeoutSchema.safeParse(config.get<unknown>('requestTimeoutSeconds', DEFAULT_TIMEOUT_SECONDS));
+  if (!timeout.success) {
+    onInvalid(vscode.l10n.t('The setting creatok.requestTimeoutSeconds must be a number of seconds between 5 and 600; using {0}.', DEFAULT_TIMEOUT_SECONDS));
+  }
+  return {
+    baseUrl,
+    watchBudgetMs: (budget.success ? budget.data : DEFAULT_WATCH_BUDGET_MINUTES) * 60_000,
+    timeoutMs: (timeout.success ? timeout.data : DEFAULT_TIMEOUT_SECONDS) * 1000,
+  };
 }

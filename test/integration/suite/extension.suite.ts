@@ -174,6 +174,30 @@ export function extensionSuite(): void {
       assert.equal((await standIn.submissions()).length, 1);
     });
 
+    it('finishes a generation with 30 % of the read answers faulty, and one submission', async function () {
+      this.timeout(120_000);
+      const api = await testing();
+      api.setConfirm(async () => true);
+      const config = vscode.workspace.getConfiguration('creatok');
+      await config.update('requestTimeoutSeconds', 5, vscode.ConfigurationTarget.Global);
+      const kinds = ['http500', 'html502', 'http503', 'http429', 'malformedJson', 'apiError', 'reset', 'hang'];
+      const each = 0.3 / kinds.length;
+      const faults = kinds.flatMap((kind, i) =>
+        ['status', 'capabilities'].map((endpoint) => ({ endpoint, kind, probability: each / (1 - i * each), ...(kind.startsWith('http4') || kind === 'http503' ? { retryAfter: '1' } : {}) })),
+      );
+      await standIn.configure({ faults, seed: 7 });
+      try {
+        const views: RunView[] = [];
+        const result = await api.controller.generate(form('A windmill in a tulip field', { n: 2 }), (v) => views.push(v), () => undefined);
+        assert.equal(result.kind, 'submitted');
+        const done = await until('the run to succeed', () => views.find((v) => v.phase === 'succeeded'), 100_000);
+        assert.equal(done.images.length, 2);
+        assert.equal((await standIn.submissions()).length, 1);
+      } finally {
+        await config.update('requestTimeoutSeconds', undefined, vscode.ConfigurationTarget.Global);
+      }
+    });
+
     it('explains a failed task in plain words', async () => {
       const api = await testing();
       api.setConfirm(async () => true);
