@@ -6,6 +6,7 @@ import type { HostToWebview, WebviewToHost } from './core/panelMessages';
 import type { ResolvedRequest } from './core/request';
 import { RunFollower } from './core/runs/follower';
 import { ArtifactStore } from './core/runs/store';
+import { saveRunImages } from './core/runs/images';
 import { TaskWatcher } from './core/watcher';
 import { ApiKeyStore } from './vscode/apiKey';
 import { CatalogService } from './vscode/catalogService';
@@ -14,6 +15,13 @@ import { GeneratePanel, PANEL_VIEW_TYPE, type PanelHost } from './vscode/generat
 import { channelLogger } from './vscode/logger';
 import { readSettings } from './vscode/settings';
 import { webviewStrings } from './vscode/webviewStrings';
+import { RunIndex } from './core/runs/runIndex';
+import { TaskResumer, type ResumeMode } from './vscode/tasks/resume';
+import { TasksStatusBar } from './vscode/tasks/statusBar';
+import { registerTasksCommands } from './vscode/tasks/tasksCommands';
+import { storesOfWorkspace, TasksView } from './vscode/tasks/tasksView';
+import type { PanelForm } from './core/panelMessages';
+import type { RunRecord } from './core/runs/record';
 
 declare const __creatokLoadStart: number | undefined;
 
@@ -24,6 +32,8 @@ export interface TestingApi {
   setConfirm(confirm: ((request: ResolvedRequest) => Promise<boolean>) | undefined): void;
   controller: GenerateController;
   follower: RunFollower;
+  resumer: TaskResumer;
+  tasksView: TasksView;
 }
 
 export function activate(context: vscode.ExtensionContext): { testing?: TestingApi } {
@@ -49,7 +59,7 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
   };
   const catalog = new CatalogService(getClient, async () => !!(await apiKeys.get()), logger);
   const watcher = new TaskWatcher({ client: { getTaskStatus: (id, o) => getClient().getTaskStatus(id, o) }, logger, budgetMs: () => settings().watchBudgetMs });
-  const follower = new RunFollower(watcher, logger);
+  const follower = new RunFollower(watcher, { logger, saveImages: (record, runStore) => saveRunImages(record, runStore) });
   context.subscriptions.push({ dispose: () => (follower.dispose(), watcher.dispose()) });
 
   const deps = {
@@ -63,6 +73,29 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
     confirm: undefined as ((request: ResolvedRequest) => Promise<boolean>) | undefined,
   };
   const controller = new GenerateController(deps);
+
+  const index = new RunIndex(storesOfWorkspace());
+  const tasksView = new TasksView(index, follower);
+  const statusBar = new TasksStatusBar(follower);
+  const followWithProgress = (record: RunRecord, runStore: ArtifactStore): void =>
+    controller.followWithProgress(record, runStore, GeneratePanel.current ? (run) => GeneratePanel.current?.post({ type: 'run', run }) : undefined);
+  const resumer = new TaskResumer({ client: getClient, index, follower, logger, followWithProgress, store });
+  context.subscriptions.push(
+    tasksView,
+    statusBar,
+    vscode.window.createTreeView('creatok.tasks', { treeDataProvider: tasksView, showCollapseAll: false }),
+    ...registerTasksCommands({
+      index,
+      view: tasksView,
+      follower,
+      resumer,
+      followWithProgress,
+      openPanelWith: (form: Partial<PanelForm>) => GeneratePanel.show(context.extensionUri, panelHost, logger, imageOrigins()).prefill(form),
+    }),
+    vscode.commands.registerCommand('creatok.resumeTask', (taskId?: unknown, mode?: unknown) =>
+      resumer.resumeById(typeof taskId === 'string' ? taskId : undefined, mode === 'once' || mode === 'watch' ? (mode as ResumeMode) : undefined),
+    ),
+  );
 
   const imageOrigins = (): string[] => {
     const origin = settings().baseUrl;
@@ -141,11 +174,17 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
       if (e.affectsConfiguration('creatok.baseUrl')) catalog.invalidate();
     }),
   );
+  // Runs left unfinished by a reload, another window or a crash are watched again.
+  void resumer.resumeUnfinished().then(
+    (n) => n > 0 && logger.info(`resume: watching ${n} unfinished runs again`),
+    (e: Error) => logger.error(`resume: ${e.message}`),
+  );
+
   const activationMs = typeof __creatokLoadStart === 'number' ? performance.now() - __creatokLoadStart : NaN;
   logger.info(`activated in ${activationMs.toFixed(1)} ms (VS Code ${vscode.version}, language ${vscode.env.language})`);
 
   if (context.extensionMode === vscode.ExtensionMode.Test) {
-    return { testing: { activationMs, setConfirm: (confirm) => (deps.confirm = confirm), controller, follower } };
+    return { testing: { activationMs, setConfirm: (confirm) => (deps.confirm = confirm), controller, follower, resumer, tasksView } };
   }
   return {};
 }

@@ -66,7 +66,16 @@ export const runViewSchema = z.object({
   /** A next step the panel offers as a button. */
   action: z.optional(z.enum(['setApiKey'])),
   progress: z.nullish(z.number()),
-  images: z.array(z.object({ url: z.string(), thumbnailUrl: z.nullable(z.string()) })),
+  images: z.array(
+    z.object({
+      url: z.string(),
+      thumbnailUrl: z.nullable(z.string()),
+      /** The downloaded copy in the run folder (host side). */
+      localPath: z.optional(z.string()),
+      /** The same as a webview resource URI (set by the panel before posting). */
+      localSrc: z.optional(z.string()),
+    }),
+  ),
 });
 export type RunView = z.infer<typeof runViewSchema>;
 

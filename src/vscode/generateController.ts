@@ -1,6 +1,7 @@
 // "Generate Image" from the panel's button to the images: validate, ask for the key if
 // needed, confirm the cost in a modal, submit once, follow the task with withProgress, and
 // keep the panel in step. Only one confirmation can be open at a time.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CreatOkClient } from '../core/api/client';
 import { CreatOkError } from '../core/api/errors';
@@ -44,7 +45,12 @@ export class GenerateController {
   private busy = false;
   private consecutiveSubmitFailures = 0;
 
-  constructor(private readonly deps: GenerateDeps) {}
+  constructor(private readonly deps: GenerateDeps) {
+    // Every run that ends says so, wherever it was started (panel, resume, start-up).
+    deps.follower.onUpdate((update) => {
+      if (update.ended) void this.announceEnd(update, update.store);
+    });
+  }
 
   get isBusy(): boolean {
     return this.busy;
@@ -157,14 +163,13 @@ export class GenerateController {
           progress.report({ message: phaseText(phaseOfStatus(record.status), record.status) });
           const subscription = this.deps.follower.onUpdate((update) => {
             if (update.record.run_id !== record.run_id) return;
-            const view = toRunView(update.record, messageOfUpdate(update));
+            const view = toRunView(update.record, messageOfUpdate(update), store.outputsDir(update.record.run_id));
             if (update.ended === 'stopped' || update.ended === 'budgetExhausted') view.phase = 'stopped';
             sink?.(view);
             progress.report({ message: update.trouble ? `${view.message} ${view.hint ?? ''}` : view.message });
             if (update.ended) {
               subscription.dispose();
               resolve();
-              void this.announceEnd(update, store);
             }
           });
           token.onCancellationRequested(() => this.deps.follower.stop(taskId));
@@ -178,11 +183,12 @@ export class GenerateController {
     const openResult = vscode.l10n.t('Open result');
     const reveal = vscode.l10n.t('Reveal run folder');
     if (update.ended === 'succeeded') {
-      const choice = await vscode.window.showInformationMessage(
-        vscode.l10n.t('Your images are ready ({0}).', record.images.length),
-        openResult,
-        reveal,
-      );
+      const saved = record.local_images?.filter(Boolean).length ?? 0;
+      const text =
+        saved === record.images.length
+          ? vscode.l10n.t('Your images are ready ({0}).', record.images.length)
+          : vscode.l10n.t('Your images are ready ({0}), but {1} could not be saved in the workspace: their links are in the result.', record.images.length, record.images.length - saved);
+      const choice = await vscode.window.showInformationMessage(text, openResult, reveal);
       if (choice === openResult) await openResultFile(store, record.run_id);
       if (choice === reveal) await revealRunFolder(store, record.run_id);
       return;
@@ -226,7 +232,7 @@ function messageOfUpdate(update: RunUpdate): PlainMessage | undefined {
   }
 }
 
-export function toRunView(record: RunRecord, message?: PlainMessage): RunView {
+export function toRunView(record: RunRecord, message?: PlainMessage, outputsDir?: string): RunView {
   const phase = record.status === 'submit_failed' ? 'failed' : phaseOfStatus(record.status);
   const plain = message ?? (phase === 'failed' ? describeTaskFailure(record.error?.message) : phase === 'unconfirmed' ? describeUnconfirmed() : undefined);
   return {
@@ -238,7 +244,10 @@ export function toRunView(record: RunRecord, message?: PlainMessage): RunView {
     hint: plain?.hint,
     action: plain?.action,
     progress: record.progress ?? null,
-    images: record.images.map((url, i) => ({ url, thumbnailUrl: record.thumbnails?.[i] ?? null })),
+    images: record.images.map((url, i) => {
+      const local = record.local_images?.[i];
+      return { url, thumbnailUrl: record.thumbnails?.[i] ?? null, ...(local && outputsDir ? { localPath: path.join(outputsDir, local) } : {}) };
+    }),
   };
 }
 

@@ -12,6 +12,12 @@ export interface PanelHost {
   onMessage(message: WebviewToHost, panel: GeneratePanel): void | Promise<void>;
 }
 
+/** The bundle, the styles, and the run folders of the workspace (for the saved images): nothing else. */
+function resourceRoots(extensionUri: vscode.Uri): vscode.Uri[] {
+  const artifacts = (vscode.workspace.workspaceFolders ?? []).map((f) => vscode.Uri.joinPath(f.uri, 'generate-image', '.artifacts'));
+  return [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media'), ...artifacts];
+}
+
 function nonce(): string {
   const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
   let text = '';
@@ -34,7 +40,7 @@ export class GeneratePanel {
     const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, vscode.l10n.t('Generate Image'), vscode.ViewColumn.Active, {
       enableScripts: true,
       retainContextWhenHidden: true,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+      localResourceRoots: resourceRoots(extensionUri),
     });
     GeneratePanel.current = new GeneratePanel(panel, extensionUri, host, logger, imageOrigins);
     return GeneratePanel.current;
@@ -43,10 +49,7 @@ export class GeneratePanel {
   /** Restores a panel VS Code kept across a reload. */
   static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, host: PanelHost, logger: Logger, imageOrigins: string[]): GeneratePanel {
     GeneratePanel.current?.dispose();
-    panel.webview.options = {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
-    };
+    panel.webview.options = { enableScripts: true, localResourceRoots: resourceRoots(extensionUri) };
     GeneratePanel.current = new GeneratePanel(panel, extensionUri, host, logger, imageOrigins);
     return GeneratePanel.current;
   }
@@ -65,6 +68,11 @@ export class GeneratePanel {
   }
 
   post(message: HostToWebview): void {
+    if (message.type === 'run') {
+      const webview = this.panel.webview;
+      const images = message.run.images.map((i) => (i.localPath ? { ...i, localSrc: webview.asWebviewUri(vscode.Uri.file(i.localPath)).toString() } : i));
+      message = { ...message, run: { ...message.run, images } };
+    }
     const checked = hostToWebviewSchema.parse(message);
     if (!this.ready) {
       this.queue.push(checked);

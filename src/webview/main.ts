@@ -189,7 +189,7 @@ function renderRun(run: RunView): void {
   if (run.images.length > 0) {
     const list = el('ul', { className: 'images' });
     run.images.forEach((image, i) => {
-      const img = el('img', { src: image.thumbnailUrl ?? image.url, alt: t('imageAlt', i + 1), loading: 'lazy' });
+      const img = el('img', { src: image.localSrc ?? image.thumbnailUrl ?? image.url, alt: t('imageAlt', i + 1), loading: 'lazy' });
       const url = el('code', { className: 'image-url', textContent: image.url });
       list.append(el('li', {}, img, url, button(t('copyUrl'), () => vscode.postMessage({ type: 'copy', text: image.url }))));
     });

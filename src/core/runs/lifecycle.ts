@@ -30,6 +30,30 @@ export function newRunRecord(request: ResolvedRequest, now: Date, runId = newRun
   };
 }
 
+/** A run folder for a task started elsewhere (Resume Task by ID): the prompt is not known. */
+export function newRecoveryRecord(taskId: string, now: Date, baseUrl?: string): RunRecord {
+  const stamp = now.toISOString();
+  return {
+    run_id: newRunId(now),
+    task_id: taskId,
+    status: 'unknown',
+    prompt: '',
+    model: '',
+    resolution: '',
+    aspect_ratio: null,
+    n: 1,
+    estimated_credits: null,
+    images: [],
+    raw: {},
+    error: null,
+    created_at: stamp,
+    updated_at: stamp,
+    finished_at: null,
+    source: 'resume',
+    ...(baseUrl ? { base_url: baseUrl } : {}),
+  };
+}
+
 /** The record after a status answer; unchanged fields keep what earlier writes recorded. */
 export function applyTaskStatus(record: RunRecord, status: TaskStatus, raw: unknown, now: Date): RunRecord {
   const images = status.result?.images ?? [];
@@ -38,6 +62,8 @@ export function applyTaskStatus(record: RunRecord, status: TaskStatus, raw: unkn
     ...record,
     task_id: record.task_id ?? status.task_id ?? null,
     status: status.status,
+    // A recovered run learns its count from the images.
+    n: record.source === 'resume' && images.length > 0 ? images.length : record.n,
     progress: status.progress ?? null,
     images: images.length > 0 ? images.map((i) => i.url) : record.images,
     thumbnails: images.length > 0 ? images.map((i) => i.thumbnail_url ?? null) : record.thumbnails,

@@ -29,6 +29,9 @@ export const runRecordSchema = z.looseObject({
   created_at: z.string(),
   updated_at: z.string(),
   finished_at: z.nullish(z.string()),
+  /** Downloaded copies, relative to the outputs folder (`images/image_1.png`), null where the download failed. */
+  local_images: z.optional(z.array(z.nullable(z.string()))),
+  download_error: z.nullish(z.string()),
   source: z.optional(z.enum(['panel', 'resume', 'tool'])),
   base_url: z.optional(z.string()),
 });
@@ -37,6 +40,30 @@ export type RunError = z.infer<typeof runErrorSchema>;
 
 export function isFinalRunStatus(status: string): boolean {
   return (RUN_STATUSES_FINAL as readonly string[]).includes(status);
+}
+
+/**
+ * What to write when `next` replaces `onDisk` (another window may have written meanwhile):
+ * nothing an earlier write recorded is lost (a task id, images, local files), and a final
+ * state is never replaced by a non-final one.
+ */
+export function mergeRecords(onDisk: RunRecord, next: RunRecord): RunRecord {
+  const keepDiskState = isFinalRunStatus(onDisk.status) && !isFinalRunStatus(next.status);
+  const localImages = Array.from({ length: Math.max(onDisk.local_images?.length ?? 0, next.local_images?.length ?? 0) }, (_, i) => next.local_images?.[i] ?? onDisk.local_images?.[i] ?? null);
+  return {
+    ...onDisk,
+    ...next,
+    task_id: next.task_id ?? onDisk.task_id,
+    images: next.images.length > 0 ? next.images : onDisk.images,
+    thumbnails: next.images.length > 0 ? next.thumbnails : onDisk.thumbnails,
+    ...(localImages.length > 0 ? { local_images: localImages } : {}),
+    raw: { ...onDisk.raw, ...next.raw },
+    ...(keepDiskState
+      ? { status: onDisk.status, error: onDisk.error, finished_at: onDisk.finished_at, progress: onDisk.progress }
+      : {}),
+    created_at: onDisk.created_at < next.created_at ? onDisk.created_at : next.created_at,
+    updated_at: onDisk.updated_at > next.updated_at ? onDisk.updated_at : next.updated_at,
+  };
 }
 
 function mdEscape(text: string): string {
@@ -60,8 +87,12 @@ export function renderResultMarkdown(record: RunRecord): string {
   if (record.images.length > 0) {
     lines.push('## Images', '');
     record.images.forEach((url, i) => {
-      lines.push(`### Image ${i + 1}`, '', `![Image ${i + 1}](<${url}>)`, '', '```text', url, '```', '');
+      const local = record.local_images?.[i];
+      lines.push(`### Image ${i + 1}`, '', `![Image ${i + 1}](<${local ?? url}>)`, '');
+      if (local) lines.push(`Saved as [${local}](<${local}>).`, '');
+      lines.push('URL:', '', '```text', url, '```', '');
     });
+    if (record.download_error) lines.push(`Some images could not be saved: ${mdEscape(record.download_error)}`, '');
   }
   if (record.error) {
     lines.push('## Error', '', mdEscape(record.error.message), '');

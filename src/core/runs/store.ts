@@ -3,10 +3,12 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { renderResultMarkdown, runRecordSchema, type RunRecord } from './record';
+import { mergeRecords, renderResultMarkdown, runRecordSchema, type RunRecord } from './record';
 import { isRunId } from './runId';
 
 export const ARTIFACTS_DIR = path.join('generate-image', '.artifacts');
+/** In `outputs/` while a run's task may still be running; `workspaceContains` activates on it. */
+export const IN_PROGRESS_MARKER = '.in-progress';
 
 export async function writeFileAtomic(file: string, contents: string | Buffer): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
@@ -42,11 +44,34 @@ export class ArtifactStore {
     return path.join(this.runDir(runId), 'outputs', 'result.md');
   }
 
-  /** Writes result.json, then result.md; validates first so nothing malformed reaches disk. */
-  async write(record: RunRecord): Promise<void> {
-    const checked = runRecordSchema.parse(record);
+  /**
+   * Writes result.json, then result.md; validates first so nothing malformed reaches disk.
+   * What is on disk already is merged in (another window may have written it). Returns what
+   * was written.
+   */
+  async write(record: RunRecord): Promise<RunRecord> {
+    const current = await this.read(record.run_id);
+    const checked = runRecordSchema.parse(current.ok ? mergeRecords(current.record, record) : record);
     await writeFileAtomic(this.resultJsonPath(record.run_id), JSON.stringify(checked, null, 2) + '\n');
     await writeFileAtomic(this.resultMdPath(record.run_id), renderResultMarkdown(checked));
+    return checked;
+  }
+
+  outputsDir(runId: string): string {
+    return path.join(this.runDir(runId), 'outputs');
+  }
+
+  /** Marks a run as still to be watched (a cheap file the activation event can look for). */
+  async markInProgress(runId: string, inProgress: boolean): Promise<void> {
+    const marker = path.join(this.outputsDir(runId), IN_PROGRESS_MARKER);
+    if (inProgress) await writeFileAtomic(marker, '');
+    else await fs.rm(marker, { force: true });
+  }
+
+  async inProgressRunIds(): Promise<string[]> {
+    const ids = await this.listRunIds();
+    const marked = await Promise.all(ids.map((id) => fs.access(path.join(this.outputsDir(id), IN_PROGRESS_MARKER)).then(() => id, () => undefined)));
+    return marked.filter((id): id is string => id !== undefined);
   }
 
   /** Run folder names, newest first (run ids sort by time). */
