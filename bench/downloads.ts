@@ -57,8 +57,8 @@ function curl(urls: string[], dir: string): number {
   const args = ['--parallel', '--parallel-max', String(urls.length), '--silent', '--show-error', '--fail'];
   urls.forEach((u, i) => args.push('-o', join(dir, `curl_${i + 1}.png`), u));
   const started = performance.now();
-  const result = spawnSync('curl', args, { stdio: ['ignore', 'ignore', 'inherit'] });
-  if (result.status !== 0) throw new Error(`curl exited ${result.status}`);
+  const result = spawnSync('curl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  if (result.status !== 0) throw new Error(`curl exited ${result.status}: ${result.stderr.toString()}`);
   return performance.now() - started;
 }
 

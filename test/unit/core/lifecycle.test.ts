@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreatOkClient } from '../../../src/core/api/client';
+import { existsSync, readFileSync } from 'node:fs';
 import { RunFollower } from '../../../src/core/runs/follower';
+import { saveRunImages } from '../../../src/core/runs/images';
 import { submitRun } from '../../../src/core/runs/lifecycle';
 import { ArtifactStore } from '../../../src/core/runs/store';
 import { TaskWatcher } from '../../../src/core/watcher';
@@ -57,6 +59,55 @@ describe('a run from submit to result.json', () => {
     for (const url of final.record.images) assert.ok(url.startsWith(standIn.url) && url.includes('X-Signature='), url);
     assert.ok(final.record.finished_at);
     assert.ok(statuses.includes('succeeded'));
+  });
+
+  it('saves the images into the run folder, keeps the URLs verbatim, and clears the in-progress marker', async () => {
+    const outcome = await submitRun(client, store, request);
+    const watcher = new TaskWatcher({ client, interval: () => 30 });
+    const follower = new RunFollower(watcher, { saveImages: (r, s) => saveRunImages(r, s) });
+    const events: string[] = [];
+    const ended = new Promise<void>((resolve) =>
+      follower.onUpdate((u) => {
+        if (u.started) events.push('started');
+        if (u.ended) resolve();
+      }),
+    );
+    follower.follow(outcome.record, store);
+    assert.ok(events.includes('started'));
+    await ended;
+    await follower.flushed();
+    watcher.dispose();
+    const final = await store.read(outcome.record.run_id);
+    assert.ok(final.ok);
+    assert.deepEqual(final.record.local_images, ['images/image_1.png', 'images/image_2.png']);
+    assert.equal(final.record.images.length, 2);
+    assert.ok(final.record.images[0]!.includes('X-Signature='), 'the URLs stay as the API gave them');
+    const png = readFileSync(join(store.outputsDir(outcome.record.run_id), 'images', 'image_1.png'));
+    assert.equal(png.subarray(1, 4).toString(), 'PNG');
+    assert.deepEqual(await store.inProgressRunIds(), []);
+    assert.ok(existsSync(store.resultMdPath(outcome.record.run_id)));
+    assert.match(readFileSync(store.resultMdPath(outcome.record.run_id), 'utf8'), /images\/image_1\.png/);
+  });
+
+  it('records a failed download, keeps the URL, and can save it again later', async () => {
+    standIn.configure({ faults: [{ endpoint: 'image', kind: 'http500', times: 6 }] });
+    const outcome = await submitRun(client, store, { ...request, n: 1 });
+    const watcher = new TaskWatcher({ client, interval: () => 30 });
+    const follower = new RunFollower(watcher, { saveImages: (r, s) => saveRunImages(r, s, { attempts: 2 }) });
+    const ended = new Promise<void>((resolve) => follower.onUpdate((u) => u.ended && resolve()));
+    follower.follow(outcome.record, store);
+    await ended;
+    await follower.flushed();
+    watcher.dispose();
+    const failed = await store.read(outcome.record.run_id);
+    assert.ok(failed.ok);
+    assert.deepEqual(failed.record.local_images, [null]);
+    assert.match(failed.record.download_error ?? '', /HTTP 500/);
+    assert.equal(failed.record.images.length, 1);
+    standIn.configure({ faults: [] });
+    const retried = await saveRunImages(failed.record, store);
+    assert.deepEqual(retried.local_images, ['images/image_1.png']);
+    assert.equal(retried.download_error, null);
   });
 
   it('records "unconfirmed" (and sends nothing again) when the answer to the submit was lost', async () => {

@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mergeRecords, type RunRecord } from '../../../src/core/runs/record';
+import { newRecoveryRecord, newRunRecord } from '../../../src/core/runs/lifecycle';
+import { RunIndex } from '../../../src/core/runs/runIndex';
+import { isResumable, promptHead, runState, runTags } from '../../../src/core/runs/runState';
+import { ArtifactStore } from '../../../src/core/runs/store';
+import { checkTaskId } from '../../../src/core/taskId';
+
+const request = { prompt: 'a fox', model: 'nano-banana-2', modelLabel: 'Nano Banana 2', resolution: '2K', aspectRatio: '1:1', n: 1, estimatedCredits: 2, currency: 'credits' };
+const at = (iso: string): RunRecord => newRunRecord(request, new Date(iso));
+
+describe('task id validation', () => {
+  it('accepts ids the API hands out, trimmed', () => {
+    assert.deepEqual(checkTaskId('  task_0da06f57b559 '), { ok: true, taskId: 'task_0da06f57b559' });
+    assert.ok(checkTaskId('a1b2-c3:d4.e5').ok);
+  });
+  it('refuses empty, overlong, path-like and odd ids', () => {
+    assert.deepEqual(checkTaskId('   '), { ok: false, problem: 'empty' });
+    assert.deepEqual(checkTaskId('x'.repeat(129)), { ok: false, problem: 'tooLong' });
+    assert.deepEqual(checkTaskId('../../etc/passwd'), { ok: false, problem: 'pathSeparator' });
+    assert.deepEqual(checkTaskId('a\\b'), { ok: false, problem: 'pathSeparator' });
+    assert.deepEqual(checkTaskId('task id'), { ok: false, problem: 'invalidCharacters' });
+    assert.deepEqual(checkTaskId('-rf'), { ok: false, problem: 'invalidCharacters' });
+  });
+});
+
+describe('merging writes from two windows', () => {
+  it('never loses a task id or images an earlier write recorded', () => {
+    const disk = { ...at('2026-01-01T00:00:00Z'), task_id: 't1', status: 'succeeded', images: ['u1'], local_images: ['images/image_1.png'], finished_at: '2026-01-01T00:01:00Z' };
+    const stale = { ...at('2026-01-01T00:00:00Z'), run_id: disk.run_id, task_id: null, status: 'running', updated_at: '2026-01-01T00:00:30Z' };
+    const merged = mergeRecords(disk, stale);
+    assert.equal(merged.task_id, 't1');
+    assert.deepEqual(merged.images, ['u1']);
+    assert.deepEqual(merged.local_images, ['images/image_1.png']);
+    assert.equal(merged.status, 'succeeded', 'a final state is never replaced by a running one');
+    assert.equal(merged.updated_at, disk.updated_at > stale.updated_at ? disk.updated_at : stale.updated_at);
+  });
+  it('takes newer facts from the later write', () => {
+    const disk = { ...at('2026-01-01T00:00:00Z'), task_id: 't1', status: 'queued' };
+    const next = { ...disk, status: 'succeeded', images: ['u1', 'u2'] };
+    assert.deepEqual(mergeRecords(disk, next).images, ['u1', 'u2']);
+    assert.equal(mergeRecords(disk, next).status, 'succeeded');
+  });
+  it('is what the store does on every write', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'creatok-merge-'));
+    try {
+      const store = new ArtifactStore(dir);
+      const first = { ...at('2026-01-01T00:00:00Z'), task_id: 't9', status: 'queued' };
+      await store.write(first);
+      await store.write({ ...first, task_id: null, status: 'running' }); // a window that missed the task id
+      const back = await store.read(first.run_id);
+      assert.ok(back.ok);
+      assert.equal(back.record.task_id, 't9');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('run state for the view', () => {
+  const base = { ...at('2026-01-01T00:00:00Z'), task_id: 't' };
+  it('names each state', () => {
+    assert.equal(runState({ ...base, status: 'queued' }, true), 'queued');
+    assert.equal(runState({ ...base, status: 'running' }, true), 'running');
+    assert.equal(runState({ ...base, status: 'rendering' }, true), 'running', 'an unknown server status is in progress');
+    assert.equal(runState({ ...base, status: 'running' }, false), 'stopped');
+    assert.equal(runState({ ...base, status: 'succeeded' }, false), 'succeeded');
+    assert.equal(runState({ ...base, status: 'submit_failed' }, false), 'failed');
+    assert.equal(runState({ ...base, status: 'unconfirmed', task_id: null }, false), 'unknown');
+  });
+  it('offers resume only for unfinished runs with a task id', () => {
+    assert.ok(isResumable({ ...base, status: 'running' }));
+    assert.ok(!isResumable({ ...base, status: 'succeeded' }));
+    assert.ok(!isResumable({ ...base, status: 'unconfirmed', task_id: null }));
+  });
+  it('tags items for their menus', () => {
+    const tags = runTags({ ok: true, record: { ...base, status: 'succeeded', images: ['u'], local_images: [null] } }, false).split(' ');
+    for (const t of ['run', 'hasResult', 'succeeded', 'hasTask', 'hasImages', 'downloadIncomplete', 'hasPrompt']) assert.ok(tags.includes(t), t);
+    assert.ok(!tags.includes('resumable'));
+    assert.ok(runTags({ ok: true, record: { ...base, status: 'running' } }, true).includes('watching'));
+    assert.equal(runTags({ ok: false, reason: 'invalid', message: 'x' }, false), 'run broken invalid');
+  });
+  it('shortens prompts to one line', () => {
+    assert.equal(promptHead('a\n  b   c'), 'a b c');
+    assert.equal(promptHead('x'.repeat(100), 10), 'xxxxxxxxx…');
+  });
+  it('recovery runs learn their count from the images', () => {
+    const r = newRecoveryRecord('task_1', new Date());
+    assert.equal(r.source, 'resume');
+    assert.equal(r.prompt, '');
+  });
+});
+
+describe('run index (the Tasks view source)', () => {
+  let dir: string;
+  let store: ArtifactStore;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'creatok-index-'));
+    store = new ArtifactStore(dir);
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('lists newest first, pages, and reads good, partial, corrupt and foreign folders without failing', async () => {
+    const good = at('2026-01-03T00:00:00Z');
+    await store.write(good);
+    const older = at('2026-01-01T00:00:00Z');
+    await store.write(older);
+    mkdirSync(join(store.root, '20260102-000000-000-corrup', 'outputs'), { recursive: true });
+    writeFileSync(join(store.root, '20260102-000000-000-corrup', 'outputs', 'result.json'), '{"run_id":');
+    mkdirSync(join(store.root, '20260102-000000-000-nofile'), { recursive: true });
+    mkdirSync(join(store.root, '20260102-000000-000-foreig', 'outputs'), { recursive: true });
+    writeFileSync(join(store.root, '20260102-000000-000-foreig', 'outputs', 'result.json'), JSON.stringify({ images: 'not a list' }));
+    // written by another tool in the same layout, with fields we do not know
+    const cli = { ...at('2026-01-02T12:00:00Z'), extra_cli_field: { x: 1 } };
+    await store.write(cli);
+
+    const index = new RunIndex([store]);
+    const page = await index.page(3);
+    assert.deepEqual(page.map((e) => e.runId), [good.run_id, cli.run_id, '20260102-000000-000-nofile']);
+    const all = await index.page(100);
+    assert.equal(all.length, 6);
+    const reasons = await Promise.all(all.map(async (e) => {
+      const r = await index.read(e);
+      return r.ok ? 'ok' : r.reason;
+    }));
+    assert.deepEqual(reasons.sort(), ['invalid', 'invalid', 'missing', 'ok', 'ok', 'ok']);
+    const cliRead = await index.read(all[1]!);
+    assert.ok(cliRead.ok && (cliRead.record as Record<string, unknown>).extra_cli_field, 'unknown fields survive');
+  });
+
+  it('finds a run by task id, adds new runs in order, and re-reads only what changed', async () => {
+    const a = { ...at('2026-01-01T00:00:00Z'), task_id: 'task_a', status: 'queued' };
+    await store.write(a);
+    const index = new RunIndex([store]);
+    await index.refresh();
+    assert.equal((await index.findByTaskId('task_a'))?.entry.runId, a.run_id);
+    assert.equal(await index.findByTaskId('task_zzz'), undefined);
+    const b = at('2026-02-01T00:00:00Z');
+    await store.write(b);
+    assert.ok(index.add(store, b.run_id));
+    assert.ok(!index.add(store, b.run_id));
+    assert.equal((await index.page(1))[0]!.runId, b.run_id);
+    await store.write({ ...a, status: 'succeeded' });
+    const entry = index.invalidate(store, a.run_id)!;
+    const reread = await index.read(entry);
+    assert.ok(reread.ok && reread.record.status === 'succeeded');
+  });
+
+  it('marks runs in progress for the activation event, and lists them', async () => {
+    const a = at('2026-01-01T00:00:00Z');
+    await store.write(a);
+    await store.markInProgress(a.run_id, true);
+    assert.deepEqual(await store.inProgressRunIds(), [a.run_id]);
+    await store.markInProgress(a.run_id, false);
+    assert.deepEqual(await store.inProgressRunIds(), []);
+  });
+});
