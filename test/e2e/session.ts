@@ -16,6 +16,8 @@ export interface UiSession {
   browser: Browser;
   workspace: string;
   home: string;
+  /** Kills code-server with its extension hosts (SIGKILL: a crash), starts it again, reopens the workbench. */
+  crashAndRestart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -37,17 +39,27 @@ export async function startUiSession(standInOptions: StandInOptions = {}): Promi
     cleanups.push(() => standIn.close());
     const extensionsDir = join(home, 'extensions');
     await installVsix(vsixPath(), extensionsDir, home);
-    const server = await startCodeServer({
-      home,
-      extensionsDir,
-      userSettings: { 'creatok.baseUrl': standIn.url },
-      env: { CREATOK_API_KEY: TEST_KEY },
-    });
-    cleanups.push(() => server.stop());
+    const serverOptions = { home, extensionsDir, userSettings: { 'creatok.baseUrl': standIn.url }, env: { CREATOK_API_KEY: TEST_KEY } };
+    const server = await startCodeServer(serverOptions);
+    cleanups.push(() => session.server.stop());
     const browser = await launchBrowser();
     cleanups.push(() => browser.close());
     await openWorkbench(browser.page, server.url, workspace);
-    return { standIn, server, browser, workspace, home, close };
+    const session: UiSession = {
+      standIn,
+      server,
+      browser,
+      workspace,
+      home,
+      close,
+      crashAndRestart: async () => {
+        await session.server.stop('SIGKILL');
+        await browser.page.goto('about:blank');
+        session.server = await startCodeServer(serverOptions);
+        await openWorkbench(browser.page, session.server.url, workspace);
+      },
+    };
+    return session;
   } catch (error) {
     await close();
     throw error;

@@ -1,0 +1,188 @@
+// The Tasks view, the status bar and Resume Task by ID in a real VS Code, and a crash of the
+// extension host in the middle of a watch.
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { modalDialog, notification, runCommand, screenshot, waitFor, webviewFrame } from './harness/browser';
+import { startUiSession, type UiSession } from './session';
+
+const artifacts = (workspace: string): string => join(workspace, 'generate-image', '.artifacts');
+
+function runIds(workspace: string): string[] {
+  return existsSync(artifacts(workspace)) ? readdirSync(artifacts(workspace)).sort() : [];
+}
+
+/** result.json of a run, parsed; throws if it exists but does not parse (it never should). */
+function result(workspace: string, runId: string): Record<string, unknown> | undefined {
+  const file = join(artifacts(workspace), runId, 'outputs', 'result.json');
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+}
+
+const statusBarItem = (page: Page, text: string | RegExp) => page.locator('.part.statusbar .statusbar-item', { hasText: text });
+
+async function showTasksView(page: Page): Promise<void> {
+  const title = page.locator('.part.sidebar .composite.title', { hasText: /CreatOK/i });
+  // The activity bar tab toggles: click it only when the view is not showing.
+  if (!(await title.isVisible())) await page.locator('.part.activitybar').getByRole('tab', { name: /CreatOK/ }).click();
+  await title.waitFor({ state: 'visible', timeout: 30_000 });
+}
+
+const taskRow = (page: Page, text: string | RegExp) => page.locator('.pane-body .monaco-list-row', { hasText: text }).first();
+
+/** Right-click a run, then choose a menu entry with the keyboard (as robust as it gets in a custom menu). */
+async function contextAction(page: Page, text: string | RegExp, action: string): Promise<void> {
+  await taskRow(page, text).click({ button: 'right' });
+  const menu = page.locator('.monaco-menu');
+  await menu.waitFor({ state: 'visible', timeout: 10_000 });
+  const labels = (await menu.locator('.action-item:not(.disabled) .action-label').allTextContents()).map((l) => l.trim()).filter(Boolean);
+  const index = labels.indexOf(action);
+  assert.ok(index >= 0, `"${action}" is in the menu: ${labels.join(', ')}`);
+  const focused = async (): Promise<string> => ((await menu.locator('.action-item.focused .action-label').textContent().catch(() => '')) ?? '').trim();
+  for (let i = 0; i < labels.length + 1 && (await focused()) !== action; i++) await page.keyboard.press('ArrowDown');
+  assert.equal(await focused(), action);
+  await page.keyboard.press('Enter');
+  await menu.waitFor({ state: 'hidden', timeout: 10_000 });
+}
+
+async function generate(s: UiSession, prompt: string): Promise<void> {
+  const page = s.browser.page;
+  await runCommand(page, 'CreatOK: Generate Image');
+  const frame = webviewFrame(page);
+  await frame.getByLabel('Prompt').waitFor({ state: 'visible', timeout: 60_000 });
+  await frame.getByLabel('Prompt').fill(prompt);
+  await frame.getByRole('button', { name: 'Generate' }).click();
+  const dialog = modalDialog(page);
+  await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+  await dialog.getByRole('button', { name: 'Generate' }).click();
+}
+
+describe('Tasks: status bar, Tasks view, resume', function () {
+  this.timeout(300_000);
+  let s: UiSession;
+  before(async () => (s = await startUiSession({ queuedMs: 1000, taskMs: 4000 })));
+  after(async () => s?.close());
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && s) await screenshot(s.browser.page, `failure-${this.currentTest.title.replace(/\W+/g, '-')}`);
+  });
+
+  it('counts a running task in the status bar, lists it in the Tasks view, and clears when it ends', async () => {
+    const page = s.browser.page;
+    await generate(s, 'A lighthouse in a storm [slow:9000]');
+    const item = statusBarItem(page, '1 generating');
+    await item.waitFor({ state: 'visible', timeout: 30_000 });
+    await item.click(); // reveals the Tasks view
+    const row = taskRow(page, 'A lighthouse in a storm');
+    await row.waitFor({ state: 'visible', timeout: 30_000 });
+    await screenshot(page, '10-tasks-running');
+    await waitFor('the status bar to clear', async () => ((await statusBarItem(page, /generating/).count()) === 0 ? true : undefined), 60_000);
+    await page.locator('.pane-body .monaco-list-row', { hasText: 'A lighthouse in a storm' }).filter({ hasText: 'done' }).first().waitFor({ timeout: 30_000 });
+    const [runId] = runIds(s.workspace);
+    const r = await waitFor('the images on disk', () => {
+      const rec = result(s.workspace, runId!);
+      return Array.isArray(rec?.local_images) && (rec.local_images as unknown[]).every(Boolean) ? rec : undefined;
+    });
+    for (const local of r.local_images as string[]) assert.ok(existsSync(join(artifacts(s.workspace), runId!, 'outputs', local)), local);
+    await screenshot(page, '11-tasks-done');
+  });
+
+  it('copies the image URLs and opens the result from the view', async () => {
+    const page = s.browser.page;
+    await showTasksView(page);
+    await contextAction(page, 'A lighthouse in a storm', 'Copy Image URLs');
+    const [runId] = runIds(s.workspace);
+    const images = result(s.workspace, runId!)!.images as string[];
+    const clipboard = await waitFor('the clipboard', async () => {
+      const text = await page.evaluate(() => navigator.clipboard.readText()).catch(() => '');
+      return text === images.join('\n') ? text : undefined;
+    });
+    assert.equal(clipboard, images.join('\n'));
+    await taskRow(page, 'A lighthouse in a storm').click();
+    await page.locator('.tabs-container .tab', { hasText: 'result.md' }).first().waitFor({ timeout: 30_000 });
+  });
+
+  it('resumes watching a run that was left unwatched', async () => {
+    const page = s.browser.page;
+    s.standIn.reset();
+    await generate(s, 'A paper lantern festival [slow:30000]');
+    await statusBarItem(page, '1 generating').waitFor({ state: 'visible', timeout: 30_000 });
+    // Cancelling the progress notification stops watching; the task goes on.
+    const toast = notification(page, /Queued|Generating/);
+    await toast.waitFor({ state: 'visible', timeout: 30_000 });
+    await toast.hover();
+    await toast.getByRole('button', { name: /Cancel/ }).click();
+    await waitFor('the status bar to clear', async () => ((await statusBarItem(page, /generating/).count()) === 0 ? true : undefined), 30_000);
+    await showTasksView(page);
+    const row = page.locator('.pane-body .monaco-list-row', { hasText: 'A paper lantern festival' }).filter({ hasText: 'not watched' }).first();
+    await row.waitFor({ timeout: 30_000 });
+    await screenshot(page, '12-tasks-stopped');
+    await contextAction(page, 'A paper lantern festival', 'Resume Watching');
+    await statusBarItem(page, '1 generating').waitFor({ state: 'visible', timeout: 30_000 });
+    await page.locator('.pane-body .monaco-list-row', { hasText: 'A paper lantern festival' }).filter({ hasText: 'done' }).first().waitFor({ timeout: 60_000 });
+    assert.equal(s.standIn.submissions().length, 1, 'resuming sends nothing new');
+  });
+
+  it('finishes a task started outside VS Code with Resume Task by ID, and writes its run folder', async () => {
+    const page = s.browser.page;
+    const taskId = s.standIn.createTask({ prompt: 'from the CLI', model: 'nano-banana-pro', resolution: '2K', n: 2, taskMs: 5000 });
+    const before = new Set(runIds(s.workspace));
+    await runCommand(page, 'CreatOK: Resume Task by ID');
+    const input = page.locator('.quick-input-widget input');
+    await input.fill('bad/id');
+    await page.locator('.quick-input-widget', { hasText: 'slashes' }).waitFor({ timeout: 10_000 });
+    await input.fill(taskId);
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Keep watching' }).first().click();
+    const runId = await waitFor('a new run folder', () => runIds(s.workspace).find((id) => !before.has(id)), 30_000);
+    const done = await waitFor('the task to finish', () => {
+      const rec = result(s.workspace, runId);
+      return rec?.status === 'succeeded' && (rec.local_images as unknown[] | undefined)?.every(Boolean) ? rec : undefined;
+    }, 60_000);
+    assert.equal(done.task_id, taskId);
+    assert.equal(done.source, 'resume');
+    assert.equal((done.images as string[]).length, 2);
+    await screenshot(page, '13-resumed-by-id');
+  });
+});
+
+describe('A crash of the extension host while a task is watched', function () {
+  this.timeout(300_000);
+  let s: UiSession;
+  before(async () => (s = await startUiSession({ queuedMs: 1000, taskMs: 4000 })));
+  after(async () => s?.close());
+
+  it('picks the task up again after a restart: images on disk, one submission, result.json valid throughout', async () => {
+    const invalid: string[] = [];
+    let runId: string | undefined;
+    const checker = setInterval(() => {
+      for (const id of runIds(s.workspace)) {
+        try {
+          result(s.workspace, id);
+        } catch (e) {
+          invalid.push(`${id}: ${(e as Error).message}`);
+        }
+      }
+    }, 25);
+    try {
+      await generate(s, 'A slow sunrise over the mountains [slow:25000]');
+      runId = await waitFor('the run folder with its task id', () => {
+        const id = runIds(s.workspace)[0];
+        return id && result(s.workspace, id)?.task_id ? id : undefined;
+      }, 30_000);
+      await waitFor('the task to be watched', () => (s.standIn.tasks()[0]?.polls ?? 0) > 0 ? true : undefined, 30_000);
+      await s.crashAndRestart();
+      const done = await waitFor('the task to finish after the restart', () => {
+        const rec = result(s.workspace, runId!);
+        return rec?.status === 'succeeded' && (rec.local_images as unknown[] | undefined)?.every(Boolean) ? rec : undefined;
+      }, 120_000);
+      await screenshot(s.browser.page, '14-after-crash');
+      assert.equal(s.standIn.acceptedSubmissions().length, 1, 'no second submission');
+      for (const local of done.local_images as string[]) assert.ok(existsSync(join(artifacts(s.workspace), runId, 'outputs', local)));
+      assert.ok(!existsSync(join(artifacts(s.workspace), runId, 'outputs', '.in-progress')), 'the marker is gone');
+    } finally {
+      clearInterval(checker);
+    }
+    assert.deepEqual(invalid, [], 'result.json parsed at every check');
+  });
+});
