@@ -7,3 +7,4 @@ echo "== 1. watching economy (about 95 s)"; node out/bench/watching.js
 echo; echo "== 2. survival"; node out/bench/survival.js
 echo; echo "== 3. downloads"; node --expose-gc out/bench/downloads.js
 echo; echo "== 4. cost at rest"; node out/bench/costAtRest.js
+echo; echo "== 5. Tasks view with 10,000 runs"; node --expose-gc out/bench/tasksView.js

@@ -9,6 +9,9 @@ export interface RunEntry {
   store: ArtifactStore;
 }
 
+/** How many runs the Tasks view shows at first, and adds per "Show older runs". */
+export const RUNS_PAGE_SIZE = 50;
+
 export const runKey = (store: ArtifactStore, runId: string): string => `${store.root}\u0000${runId}`;
 
 export class RunIndex {

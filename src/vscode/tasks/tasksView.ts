@@ -3,12 +3,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunFollower } from '../../core/runs/follower';
-import { RunIndex, type RunEntry } from '../../core/runs/runIndex';
+import { RUNS_PAGE_SIZE, RunIndex, type RunEntry } from '../../core/runs/runIndex';
 import { promptHead, runState, runTags, type RunState } from '../../core/runs/runState';
 import type { ReadResult } from '../../core/runs/store';
 import { ArtifactStore } from '../../core/runs/store';
 
-export const PAGE_SIZE = 50;
 
 export type TaskNode = RunEntry | { kind: 'more' };
 
@@ -59,7 +58,7 @@ export class TasksView implements vscode.TreeDataProvider<TaskNode>, vscode.Disp
   private readonly changed = new vscode.EventEmitter<TaskNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
-  private pageSize = PAGE_SIZE;
+  private pageSize = RUNS_PAGE_SIZE;
   private shown: RunEntry[] = [];
 
   constructor(
@@ -111,7 +110,7 @@ export class TasksView implements vscode.TreeDataProvider<TaskNode>, vscode.Disp
   }
 
   showMore(): void {
-    this.pageSize += PAGE_SIZE;
+    this.pageSize += RUNS_PAGE_SIZE;
     this.changed.fire(undefined);
   }
 
