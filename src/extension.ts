@@ -1,20 +1,19 @@
 // Entry point: builds the services once and registers the commands and the panel.
 import * as vscode from 'vscode';
 import { CreatOkClient } from './core/api/client';
-import { toPanelCatalog } from './core/panelCatalog';
-import type { HostToWebview, WebviewToHost } from './core/panelMessages';
 import type { ResolvedRequest } from './core/request';
+import type { ReferenceFile } from './core/references';
 import { RunFollower } from './core/runs/follower';
 import { ArtifactStore } from './core/runs/store';
 import { saveRunImages } from './core/runs/images';
 import { TaskWatcher } from './core/watcher';
 import { ApiKeyStore } from './vscode/apiKey';
 import { CatalogService } from './vscode/catalogService';
-import { GenerateController, openResultFile, revealRunFolder } from './vscode/generateController';
-import { GeneratePanel, PANEL_VIEW_TYPE, type PanelHost } from './vscode/generatePanel';
+import { GenerateController } from './vscode/generateController';
+import { GeneratePanel, PANEL_VIEW_TYPE } from './vscode/generatePanel';
+import { PanelController } from './vscode/panelController';
 import { channelLogger } from './vscode/logger';
 import { readSettings } from './vscode/settings';
-import { webviewStrings } from './vscode/webviewStrings';
 import { RunIndex } from './core/runs/runIndex';
 import { TaskResumer, type ResumeMode } from './vscode/tasks/resume';
 import { TasksStatusBar } from './vscode/tasks/statusBar';
@@ -29,11 +28,12 @@ declare const __creatokLoadStart: number | undefined;
 export interface TestingApi {
   /** Milliseconds from the first statement of the bundle to the end of activate(). */
   activationMs: number;
-  setConfirm(confirm: ((request: ResolvedRequest) => Promise<boolean>) | undefined): void;
+  setConfirm(confirm: ((request: ResolvedRequest, references: ReferenceFile[]) => Promise<boolean>) | undefined): void;
   controller: GenerateController;
   follower: RunFollower;
   resumer: TaskResumer;
   tasksView: TasksView;
+  panel: PanelController;
 }
 
 export function activate(context: vscode.ExtensionContext): { testing?: TestingApi } {
@@ -70,7 +70,7 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
     follower,
     logger,
     showLog: () => channel.show(true),
-    confirm: undefined as ((request: ResolvedRequest) => Promise<boolean>) | undefined,
+    confirm: undefined as ((request: ResolvedRequest, references: ReferenceFile[]) => Promise<boolean>) | undefined,
   };
   const controller = new GenerateController(deps);
 
@@ -102,50 +102,17 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
     return origin.startsWith('http://') ? [origin] : [];
   };
 
-  const panelHost: PanelHost = {
-    async initMessage(): Promise<HostToWebview> {
-      return { type: 'init', strings: webviewStrings(), catalog: toPanelCatalog(await catalog.get()) };
-    },
-    async onMessage(message: WebviewToHost, panel: GeneratePanel): Promise<void> {
-      const ws = store();
-      switch (message.type) {
-        case 'generate': {
-          await controller.generate(
-            message.form,
-            (run) => panel.post({ type: 'run', run }),
-            (problems) => panel.post({ type: 'problems', problems: problems.map((m) => ({ field: 'form', message: m })) }),
-          );
-          panel.post({ type: 'generateDone', requestId: message.requestId });
-          break;
-        }
-        case 'copy':
-          await vscode.env.clipboard.writeText(message.text);
-          vscode.window.setStatusBarMessage(vscode.l10n.t('Copied to the clipboard.'), 3000);
-          break;
-        case 'openResult':
-          if (ws) await openResultFile(ws, message.runId);
-          break;
-        case 'revealRun':
-          if (ws) await revealRunFolder(ws, message.runId);
-          break;
-        case 'setApiKey':
-          await vscode.commands.executeCommand('creatok.setApiKey');
-          break;
-        case 'showLog':
-          channel.show(true);
-          break;
-        case 'reloadModels':
-          panel.post({ type: 'catalog', catalog: toPanelCatalog(await catalog.get(true)) });
-          break;
-        case 'formChanged':
-          break;
-      }
-    },
-  };
+  const panelHost = new PanelController({ catalog: (force) => catalog.get(force), controller, store, logger, showLog: () => channel.show(true) });
 
   context.subscriptions.push(
     vscode.commands.registerCommand('creatok.generateImage', () => {
       GeneratePanel.show(context.extensionUri, panelHost, logger, imageOrigins());
+    }),
+    // Explorer: right-click one or several images → Use as Reference Image.
+    vscode.commands.registerCommand('creatok.useAsReference', async (uri?: vscode.Uri, uris?: vscode.Uri[]) => {
+      const picked = (uris && uris.length > 0 ? uris : uri ? [uri] : []).filter((u) => u.scheme === 'file');
+      GeneratePanel.show(context.extensionUri, panelHost, logger, imageOrigins());
+      return panelHost.addReferences(picked.map((u) => u.fsPath));
     }),
     vscode.commands.registerCommand('creatok.setApiKey', async () => {
       const key = await apiKeys.prompt();
@@ -184,7 +151,7 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
   logger.info(`activated in ${activationMs.toFixed(1)} ms (VS Code ${vscode.version}, language ${vscode.env.language})`);
 
   if (context.extensionMode === vscode.ExtensionMode.Test) {
-    return { testing: { activationMs, setConfirm: (confirm) => (deps.confirm = confirm), controller, follower, resumer, tasksView } };
+    return { testing: { activationMs, setConfirm: (confirm) => (deps.confirm = confirm), controller, follower, resumer, tasksView, panel: panelHost } };
   }
   return {};
 }

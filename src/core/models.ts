@@ -2,7 +2,7 @@
 // reached), the use-case guess from a prompt, and the model recommendation for a use case.
 import type { ImageCapabilities, ImageModelInfo } from './api/schemas';
 
-export const USE_CASES = ['general', 'portrait', 'product', 'illustration', 'preview'] as const;
+export const USE_CASES = ['general', 'portrait', 'product', 'illustration', 'preview', 'styleTransfer'] as const;
 export type UseCase = (typeof USE_CASES)[number];
 
 /** Aspect ratios offered when the server does not list any for a model. */
@@ -60,7 +60,7 @@ export function aspectRatiosOf(model: ImageModelInfo): string[] {
 
 // Words that suggest a use case, English and Chinese. Matched case-insensitively; English
 // words on word boundaries, Chinese as substrings.
-const USE_CASE_WORDS: Record<Exclude<UseCase, 'general'>, { en: string[]; zh: string[] }> = {
+const USE_CASE_WORDS: Record<Exclude<UseCase, 'general' | 'styleTransfer'>, { en: string[]; zh: string[] }> = {
   portrait: {
     en: ['portrait', 'portraits', 'headshot', 'selfie', 'face', 'person', 'people', 'man', 'woman', 'girl', 'boy', 'child', 'photorealistic person', 'model posing'],
     zh: ['人像', '肖像', '头像', '自拍', '人物', '女孩', '男孩', '女人', '男人', '写真', '证件照'],
@@ -83,14 +83,32 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** An English word or phrase, matched case-insensitively on letter boundaries. */
+function wordPattern(word: string): RegExp {
+  return new RegExp(`(^|[^\\p{L}])${escapeRegExp(word)}($|[^\\p{L}])`, 'iu');
+}
+
 const USE_CASE_PATTERNS = Object.entries(USE_CASE_WORDS).map(([useCase, words]) => ({
   useCase: useCase as UseCase,
-  en: words.en.map((w) => new RegExp(`(^|[^\\p{L}])${escapeRegExp(w)}($|[^\\p{L}])`, 'iu')),
+  en: words.en.map(wordPattern),
   zh: words.zh,
 }));
 
-/** Guesses the use case from the prompt's words; `general` when nothing points anywhere. */
-export function guessUseCase(prompt: string): UseCase {
+/** With a reference image, these words ask for its style or its subject in a new scene. */
+const REFERENCE_WORDS = {
+  en: ['in the style of', 'style of', 'same style', 'styled like', 'style transfer', 'like the reference', 'like this image', 'this product', 'the reference', 'based on'],
+  zh: ['风格', '参考图', '参考这张', '按照这张', '同款', '这个产品', '照着'],
+};
+const REFERENCE_PATTERNS = REFERENCE_WORDS.en.map(wordPattern);
+
+/**
+ * Guesses the use case from the prompt's words (English and Chinese); `general` when nothing
+ * points anywhere. With reference images, "in the style of" and the like mean style transfer.
+ */
+export function guessUseCase(prompt: string, options: { hasReferences?: boolean } = {}): UseCase {
+  if (options.hasReferences && (REFERENCE_PATTERNS.some((re) => re.test(prompt)) || REFERENCE_WORDS.zh.some((w) => prompt.includes(w)))) {
+    return 'styleTransfer';
+  }
   let best: UseCase = 'general';
   let bestScore = 0;
   for (const { useCase, en, zh } of USE_CASE_PATTERNS) {
@@ -104,7 +122,7 @@ export function guessUseCase(prompt: string): UseCase {
 }
 
 /** Why a model was recommended; the UI turns it into one plain, localized line. */
-export type RecommendationReason = 'portrait' | 'product' | 'illustration' | 'preview' | 'general' | 'wants1K' | 'unavailable';
+export type RecommendationReason = 'portrait' | 'product' | 'illustration' | 'preview' | 'styleTransfer' | 'general' | 'wants1K' | 'unavailable';
 
 export interface Recommendation {
   modelId: string;
@@ -116,6 +134,7 @@ const PREFERRED_MODEL: Record<UseCase, string | undefined> = {
   product: 'nano-banana-pro',
   illustration: 'nano-banana-2',
   preview: 'seedream-5.0-lite',
+  styleTransfer: 'nano-banana-2',
   general: undefined,
 };
 

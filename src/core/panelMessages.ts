@@ -28,6 +28,8 @@ export const webviewToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('setApiKey') }),
   z.object({ type: z.literal('showLog') }),
   z.object({ type: z.literal('reloadModels') }),
+  z.object({ type: z.literal('addReferences') }),
+  z.object({ type: z.literal('removeReference'), id: short(100) }),
 ]);
 export type WebviewToHost = z.infer<typeof webviewToHostSchema>;
 
@@ -79,6 +81,15 @@ export const runViewSchema = z.object({
 });
 export type RunView = z.infer<typeof runViewSchema>;
 
+export const referenceViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  size: z.number(),
+  /** A small data: URI of the image, when it is small enough to preview. */
+  thumbnail: z.nullable(z.string()),
+});
+export type ReferenceView = z.infer<typeof referenceViewSchema>;
+
 export const problemViewSchema = z.object({ field: z.string(), message: z.string() });
 
 export const hostToWebviewSchema = z.discriminatedUnion('type', [
@@ -93,5 +104,6 @@ export const hostToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('generateDone'), requestId: z.int() }),
   z.object({ type: z.literal('problems'), problems: z.array(problemViewSchema) }),
   z.object({ type: z.literal('run'), run: runViewSchema }),
+  z.object({ type: z.literal('references'), items: z.array(referenceViewSchema) }),
 ]);
 export type HostToWebview = z.infer<typeof hostToWebviewSchema>;

@@ -16,7 +16,9 @@ import { expectedDuration } from '../core/pollSchedule';
 import type { RunRecord } from '../core/runs/record';
 import type { ArtifactStore } from '../core/runs/store';
 import type { ApiKeyStore } from './apiKey';
-import { describeError, describeTaskFailure, describeUnconfirmed, phaseOfStatus, phaseText, problemText, type PlainMessage } from './userMessages';
+import { inspectReference, ReferenceUploadError, uploadReferences, type ReferenceFile, type UploadedReference } from '../core/references';
+import { abortSignalOf } from './tasks/resume';
+import { describeError, describeTaskFailure, describeUnconfirmed, phaseOfStatus, phaseText, problemText, referenceProblemText, type PlainMessage } from './userMessages';
 
 export interface GenerateDeps {
   client: () => CreatOkClient;
@@ -27,7 +29,7 @@ export interface GenerateDeps {
   logger: Logger;
   showLog: () => void;
   /** The modal confirmation; replaceable only by the integration tests (the test driver skips modals). */
-  confirm?: (request: ResolvedRequest) => Promise<boolean>;
+  confirm?: (request: ResolvedRequest, references: ReferenceFile[]) => Promise<boolean>;
 }
 
 export type GenerateResult =
@@ -37,6 +39,7 @@ export type GenerateResult =
   | { kind: 'busy' }
   | { kind: 'declined' }
   | { kind: 'submitFailed'; record: RunRecord; message: PlainMessage }
+  | { kind: 'uploadFailed'; message: string }
   | { kind: 'submitted'; record: RunRecord };
 
 export type RunViewSink = (view: RunView) => void;
@@ -57,20 +60,20 @@ export class GenerateController {
   }
 
   /** One click of Generate. A second click while the first is being confirmed or sent does nothing. */
-  async generate(form: PanelForm, sink: RunViewSink, onProblems: (problems: string[]) => void): Promise<GenerateResult> {
+  async generate(form: PanelForm, sink: RunViewSink, onProblems: (problems: string[]) => void, references: ReferenceFile[] = []): Promise<GenerateResult> {
     if (this.busy) {
       this.deps.logger.info('generate: ignored a second request while one is being confirmed or sent');
       return { kind: 'busy' };
     }
     this.busy = true;
     try {
-      return await this.generateOnce(form, sink, onProblems);
+      return await this.generateOnce(form, sink, onProblems, references);
     } finally {
       this.busy = false;
     }
   }
 
-  private async generateOnce(form: PanelForm, sink: RunViewSink, onProblems: (problems: string[]) => void): Promise<GenerateResult> {
+  private async generateOnce(form: PanelForm, sink: RunViewSink, onProblems: (problems: string[]) => void, added: ReferenceFile[]): Promise<GenerateResult> {
     const store = this.deps.store();
     if (!store) {
       void vscode.window.showWarningMessage(vscode.l10n.t('Open a folder first: the images and their record are saved in the workspace.'));
@@ -83,20 +86,46 @@ export class GenerateController {
       resolution: form.resolution,
       aspectRatio: form.aspectRatio,
       n: form.n,
+      referenceCount: added.length,
     });
-    if (!validation.ok) {
-      const problems = validation.problems.map(problemText);
+    // Each reference is looked at again: it may have been moved, emptied or replaced since.
+    const checks = await Promise.all(added.map((r) => inspectReference(r.file)));
+    const referenceProblems = checks.flatMap((c) => (c.ok ? [] : [referenceProblemText(c)]));
+    if (!validation.ok || referenceProblems.length > 0) {
+      const problems = [...(validation.ok ? [] : validation.problems.map(problemText)), ...referenceProblems];
       onProblems(problems);
       return { kind: 'invalid', problems };
     }
+    const references = checks.flatMap((c) => (c.ok ? [c.reference] : []));
     onProblems([]);
     if (!(await this.deps.apiKeys.ensure())) return { kind: 'noKey' };
 
     const request = validation.request;
-    if (!(await (this.deps.confirm ?? ((r) => this.confirm(r)))(request))) {
+    if (!(await (this.deps.confirm ?? ((r, refs) => this.confirm(r, refs)))(request, references))) {
       this.deps.logger.info('generate: the user declined; nothing was sent');
       sink({ runId: '', taskId: null, phase: 'cancelled', status: 'cancelled', message: phaseText('cancelled', ''), images: [] });
       return { kind: 'declined' };
+    }
+
+    let uploaded: UploadedReference[] = [];
+    if (references.length > 0) {
+      sink({ runId: '', taskId: null, phase: 'uploading', status: 'uploading', message: phaseText('uploading', ''), images: [] });
+      try {
+        uploaded = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('CreatOK'), cancellable: true },
+          (progress, token) =>
+            uploadReferences(this.deps.client(), references, {
+              signal: abortSignalOf(token),
+              onProgress: (done, total) => progress.report({ message: vscode.l10n.t('Uploading reference images ({0} of {1})…', Math.min(done + 1, total), total), increment: 100 / total }),
+            }),
+        );
+      } catch (error) {
+        const message = uploadFailureText(error);
+        this.deps.logger.error(`upload: ${(error as Error).message}`);
+        sink({ runId: '', taskId: null, phase: 'failed', status: 'upload_failed', message, hint: vscode.l10n.t('Nothing was generated and no credits were used.'), images: [] });
+        void vscode.window.showErrorMessage(`${message} ${vscode.l10n.t('Nothing was generated and no credits were used.')}`);
+        return { kind: 'uploadFailed', message };
+      }
     }
 
     sink({ runId: '', taskId: null, phase: 'submitting', status: 'submitting', message: phaseText('submitting', ''), images: [] });
@@ -104,7 +133,9 @@ export class GenerateController {
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('CreatOK'), cancellable: false },
       async (progress) => {
         progress.report({ message: phaseText('submitting', '') });
-        return submitRun(this.deps.client(), store, request);
+        return submitRun(this.deps.client(), store, request, {
+          references: uploaded.map((r) => ({ path: vscode.workspace.asRelativePath(r.file, false), size: r.size, type: r.mime, objectKey: r.objectKey })),
+        });
       },
     );
     if (outcome.error) {
@@ -130,8 +161,8 @@ export class GenerateController {
     return message;
   }
 
-  /** The modal: model, resolution, count, aspect ratio, estimated credits. */
-  private async confirm(request: ResolvedRequest): Promise<boolean> {
+  /** The modal: model, resolution, count, aspect ratio, estimated credits, reference images. */
+  private async confirm(request: ResolvedRequest, references: ReferenceFile[]): Promise<boolean> {
     const generate = vscode.l10n.t('Generate');
     const credits =
       request.estimatedCredits === null
@@ -142,6 +173,7 @@ export class GenerateController {
       vscode.l10n.t('Resolution: {0}', request.resolution),
       vscode.l10n.t('Number of images: {0}', request.n),
       vscode.l10n.t('Aspect ratio: {0}', request.aspectRatio),
+      ...(references.length > 0 ? [vscode.l10n.t('Reference images: {0}', references.map((r) => r.name).join(', '))] : []),
       credits,
     ].join('\n');
     const choice = await vscode.window.showWarningMessage(
@@ -258,4 +290,16 @@ export async function openResultFile(store: ArtifactStore, runId: string): Promi
 
 export async function revealRunFolder(store: ArtifactStore, runId: string): Promise<void> {
   await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(store.resultJsonPath(runId)));
+}
+
+/** Which reference image failed to upload, and why, in plain words. */
+function uploadFailureText(error: unknown): string {
+  if (error instanceof ReferenceUploadError) {
+    if (error.reason === 'upload') {
+      const why = describeError(error.cause, 'upload');
+      return vscode.l10n.t('The reference image {0} could not be uploaded: {1}', error.reference.name, why.message);
+    }
+    return referenceProblemText({ ok: false, file: error.reference.file, name: error.reference.name, problem: error.reason });
+  }
+  return vscode.l10n.t('A reference image could not be uploaded.');
 }

@@ -10,6 +10,8 @@ export interface PanelHost {
   /** Builds the `init` message (strings, catalogue, prefill). */
   initMessage(): Promise<HostToWebview>;
   onMessage(message: WebviewToHost, panel: GeneratePanel): void | Promise<void>;
+  /** Called once the webview has its init message. */
+  ready?(panel: GeneratePanel): void;
 }
 
 /** The bundle, the styles, and the run folders of the workspace (for the saved images): nothing else. */
@@ -103,6 +105,7 @@ export class GeneratePanel {
       await this.panel.webview.postMessage(hostToWebviewSchema.parse(await this.host.initMessage()));
       this.ready = true;
       for (const queued of this.queue.splice(0)) void this.panel.webview.postMessage(queued);
+      this.host.ready?.(this);
       return;
     }
     try {

@@ -5,6 +5,7 @@ import { CreatOkError } from '../core/api/errors';
 import type { Problem } from '../core/request';
 import type { RecommendationReason, UseCase } from '../core/models';
 import type { RunView } from '../core/panelMessages';
+import { REFERENCE_MAX_BYTES, type ReferenceCheck } from '../core/references';
 
 export interface PlainMessage {
   message: string;
@@ -136,6 +137,8 @@ export function useCaseLabel(useCase: UseCase): string {
       return vscode.l10n.t('Illustration or concept art');
     case 'preview':
       return vscode.l10n.t('Quick preview or iteration');
+    case 'styleTransfer':
+      return vscode.l10n.t('Style or subject from a reference image');
   }
 }
 
@@ -149,11 +152,29 @@ export function recommendationText(reason: RecommendationReason): string {
       return vscode.l10n.t('best for illustration and concept art.');
     case 'preview':
       return vscode.l10n.t('faster and lighter, good for quick previews.');
+    case 'styleTransfer':
+      return vscode.l10n.t('the best overall quality, and it takes reference images.');
     case 'general':
       return vscode.l10n.t('the best overall quality.');
     case 'wants1K':
       return vscode.l10n.t('it can make 1K images.');
     case 'unavailable':
       return vscode.l10n.t('the usual choice is not available, so this is the default model.');
+  }
+}
+
+/** Why a file cannot be a reference image, naming it. */
+export function referenceProblemText(check: Extract<ReferenceCheck, { ok: false }>): string {
+  switch (check.problem) {
+    case 'missing':
+      return vscode.l10n.t('{0} is no longer there: it was moved or deleted.', check.name);
+    case 'unreadable':
+      return vscode.l10n.t('{0} cannot be read.', check.name);
+    case 'empty':
+      return vscode.l10n.t('{0} is empty.', check.name);
+    case 'tooLarge':
+      return vscode.l10n.t('{0} is too large for a reference image (at most {1} MB).', check.name, REFERENCE_MAX_BYTES / 1024 / 1024);
+    case 'notAnImage':
+      return vscode.l10n.t('{0} is not a PNG, JPEG, WebP or GIF image (whatever its name says).', check.name);
   }
 }

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { USE_CASES, type RecommendationReason } from '../core/models';
 import { recommendationText, useCaseLabel } from './userMessages';
 
-const REASONS: RecommendationReason[] = ['portrait', 'product', 'illustration', 'preview', 'general', 'wants1K', 'unavailable'];
+const REASONS: RecommendationReason[] = ['portrait', 'product', 'illustration', 'preview', 'styleTransfer', 'general', 'wants1K', 'unavailable'];
 
 export function webviewStrings(): Record<string, string> {
   const strings: Record<string, string> = {
@@ -33,6 +33,13 @@ export function webviewStrings(): Record<string, string> {
     imageAlt: vscode.l10n.t('Generated image {0}'),
     copied: vscode.l10n.t('Copied'),
     progress: vscode.l10n.t('{0}% done'),
+    references: vscode.l10n.t('Reference images'),
+    addReference: vscode.l10n.t('Add reference image'),
+    removeReference: vscode.l10n.t('Remove {0}'),
+    referencesHint: vscode.l10n.t('Optional: an image whose style or subject to use. Right-click an image in the Explorer to add it.'),
+    referencesCount: vscode.l10n.t('{0} of at most {1} for this model'),
+    referencesTooMany: vscode.l10n.t('{0} takes at most {1} reference images: remove {2}.'),
+    referencesNone: vscode.l10n.t('{0} takes no reference images.'),
   };
   for (const useCase of USE_CASES) strings[`useCase.${useCase}`] = useCaseLabel(useCase);
   for (const reason of REASONS) strings[`reason.${reason}`] = recommendationText(reason);

@@ -8,6 +8,7 @@ import {
   type ModelOption,
   type PanelCatalog,
   type PanelForm,
+  type ReferenceView,
   type RunView,
   type WebviewToHost,
 } from '../core/panelMessages';
@@ -25,6 +26,7 @@ let catalog: PanelCatalog | undefined;
 let form: PanelForm = { prompt: '', useCase: 'general', useCaseChosen: false, model: '', modelChosen: false, resolution: '', aspectRatio: '', n: 1 };
 let nextRequestId = 1;
 let pendingRequest: number | undefined;
+let references: ReferenceView[] = [];
 
 const saved = vscode.getState() as { form?: PanelForm } | undefined;
 if (saved?.form) form = { ...form, ...saved.form };
@@ -58,6 +60,9 @@ const recommendation = el('p', { className: 'recommendation' });
 const cost = el('p', { className: 'cost' });
 const notice = el('div', { className: 'notice', hidden: true });
 const problems = el('ul', { className: 'problems' });
+const referenceList = el('ul', { className: 'references' });
+const referenceInfo = el('p', { className: 'reference-info' });
+const addReference = el('button', { type: 'button', className: 'secondary' });
 const status = el('section', { className: 'status', hidden: true });
 status.setAttribute('role', 'status');
 status.setAttribute('aria-live', 'polite');
@@ -80,7 +85,7 @@ function save(): void {
 /** Brings every control in line with the form and the catalogue; offers only what the model can do. */
 function render(): void {
   if (!catalog) return;
-  if (!form.useCaseChosen) form.useCase = guessUseCase(form.prompt);
+  if (!form.useCaseChosen) form.useCase = guessUseCase(form.prompt, { hasReferences: references.length > 0 });
   const wanted = form.resolution === '1K' ? '1K' : undefined;
   const rec = recommendFrom(
     catalog.models.map((m) => ({ id: m.id, resolutions: m.resolutions })),
@@ -105,8 +110,31 @@ function render(): void {
   const perImage = m.pricePerImage?.[form.resolution];
   cost.textContent = perImage === undefined ? t('costUnknown') : t('cost', perImage * form.n);
   notice.hidden = catalog.source !== 'fallback';
+  renderReferenceInfo(m);
   generate.disabled = pendingRequest !== undefined;
   save();
+}
+
+function renderReferenceInfo(m: ModelOption): void {
+  const over = references.length - m.maxReferenceImages;
+  referenceInfo.classList.toggle('problem', over > 0);
+  if (references.length === 0) referenceInfo.textContent = t('referencesHint');
+  else if (m.maxReferenceImages === 0) referenceInfo.textContent = t('referencesNone', m.label);
+  else if (over > 0) referenceInfo.textContent = t('referencesTooMany', m.label, m.maxReferenceImages, over);
+  else referenceInfo.textContent = t('referencesCount', references.length, m.maxReferenceImages);
+}
+
+function renderReferences(): void {
+  referenceList.replaceChildren(
+    ...references.map((r) => {
+      const remove = el('button', { type: 'button', className: 'icon', textContent: '×', title: t('removeReference', r.name) });
+      remove.setAttribute('aria-label', t('removeReference', r.name));
+      remove.addEventListener('click', () => vscode.postMessage({ type: 'removeReference', id: r.id }));
+      const preview = r.thumbnail ? el('img', { src: r.thumbnail, alt: '' }) : el('span', { className: 'no-preview', textContent: '🖼' });
+      return el('li', { className: 'reference' }, preview, el('span', { className: 'reference-name', textContent: r.name }), remove);
+    }),
+  );
+  render();
 }
 
 function buildForm(): void {
@@ -117,6 +145,10 @@ function buildForm(): void {
   const reload = el('button', { type: 'button', className: 'link', textContent: t('reloadModels') });
   reload.addEventListener('click', () => vscode.postMessage({ type: 'reloadModels' }));
   notice.replaceChildren(el('span', { textContent: t('fallbackCatalog') + ' ' }), reload);
+  addReference.textContent = t('addReference');
+  const referencesGroup = el('div', { className: 'field' }, el('span', { className: 'group-label', id: 'referencesLabel', textContent: t('references') }), referenceList, referenceInfo, el('div', {}, addReference));
+  referencesGroup.setAttribute('role', 'group');
+  referencesGroup.setAttribute('aria-labelledby', 'referencesLabel');
   const options = el('div', { className: 'grid' },
     field('useCase', t('useCase'), useCase),
     field('model', t('model'), model),
@@ -129,6 +161,7 @@ function buildForm(): void {
     notice,
     field('prompt', t('prompt'), prompt),
     options,
+    referencesGroup,
     recommendation,
     cost,
     problems,
@@ -164,6 +197,7 @@ count.addEventListener('change', () => {
   form.n = Number(count.value);
   render();
 });
+addReference.addEventListener('click', () => vscode.postMessage({ type: 'addReferences' }));
 generate.addEventListener('click', () => {
   if (pendingRequest !== undefined) return;
   pendingRequest = nextRequestId++;
@@ -244,6 +278,10 @@ function handle(message: HostToWebview): void {
       break;
     case 'run':
       renderRun(message.run);
+      break;
+    case 'references':
+      references = message.items;
+      renderReferences();
       break;
   }
 }

@@ -31,19 +31,13 @@ async function showTasksView(page: Page): Promise<void> {
 
 const taskRow = (page: Page, text: string | RegExp) => page.locator('.pane-body .monaco-list-row', { hasText: text }).first();
 
-/** Right-click a run, then choose a menu entry with the keyboard (as robust as it gets in a custom menu). */
-async function contextAction(page: Page, text: string | RegExp, action: string): Promise<void> {
-  await taskRow(page, text).click({ button: 'right' });
-  const menu = page.locator('.monaco-menu');
-  await menu.waitFor({ state: 'visible', timeout: 10_000 });
-  const labels = (await menu.locator('.action-item:not(.disabled) .action-label').allTextContents()).map((l) => l.trim()).filter(Boolean);
-  const index = labels.indexOf(action);
-  assert.ok(index >= 0, `"${action}" is in the menu: ${labels.join(', ')}`);
-  const focused = async (): Promise<string> => ((await menu.locator('.action-item.focused .action-label').textContent().catch(() => '')) ?? '').trim();
-  for (let i = 0; i < labels.length + 1 && (await focused()) !== action; i++) await page.keyboard.press('ArrowDown');
-  assert.equal(await focused(), action);
-  await page.keyboard.press('Enter');
-  await menu.waitFor({ state: 'hidden', timeout: 10_000 });
+/** Clicks one of a run's inline actions (the icons on its row), by the command's title. */
+async function rowAction(page: Page, text: string | RegExp, action: string): Promise<void> {
+  const row = taskRow(page, text);
+  await row.hover();
+  const button = row.locator(`.actions .action-label[aria-label="${action}"]`);
+  await button.waitFor({ state: 'visible', timeout: 10_000 });
+  await button.click();
 }
 
 async function generate(s: UiSession, prompt: string): Promise<void> {
@@ -90,11 +84,18 @@ describe('Tasks: status bar, Tasks view, resume', function () {
   it('copies the image URLs and opens the result from the view', async () => {
     const page = s.browser.page;
     await showTasksView(page);
-    await contextAction(page, 'A lighthouse in a storm', 'Copy Image URLs');
+    await rowAction(page, 'A lighthouse in a storm', 'Copy Image URLs');
     const [runId] = runIds(s.workspace);
     const images = result(s.workspace, runId!)!.images as string[];
-    const clipboard = await waitFor('the clipboard', async () => {
-      const text = await page.evaluate(() => navigator.clipboard.readText()).catch(() => '');
+    // What VS Code wrote to the browser's clipboard (a read can hang without focus: time-boxed).
+    await page.bringToFront();
+    const readClipboard = (): Promise<string> =>
+      Promise.race([
+        page.evaluate(() => navigator.clipboard.readText()).catch(() => ''),
+        new Promise<string>((resolve) => setTimeout(() => resolve(''), 1000)),
+      ]);
+    const clipboard = await waitFor('the clipboard to hold the URLs', async () => {
+      const text = await readClipboard();
       return text === images.join('\n') ? text : undefined;
     });
     assert.equal(clipboard, images.join('\n'));
@@ -117,9 +118,12 @@ describe('Tasks: status bar, Tasks view, resume', function () {
     const row = page.locator('.pane-body .monaco-list-row', { hasText: 'A paper lantern festival' }).filter({ hasText: 'not watched' }).first();
     await row.waitFor({ timeout: 30_000 });
     await screenshot(page, '12-tasks-stopped');
-    await contextAction(page, 'A paper lantern festival', 'Resume Watching');
-    await statusBarItem(page, '1 generating').waitFor({ state: 'visible', timeout: 30_000 });
+    await rowAction(page, 'A paper lantern festival', 'Resume Watching');
+    // Watched again: the row leaves "not watched" and the run ends with its images on disk.
+    await page.locator('.pane-body .monaco-list-row', { hasText: 'A paper lantern festival' }).filter({ hasText: /generating|queued|done/ }).first().waitFor({ timeout: 30_000 });
     await page.locator('.pane-body .monaco-list-row', { hasText: 'A paper lantern festival' }).filter({ hasText: 'done' }).first().waitFor({ timeout: 60_000 });
+    const runId = runIds(s.workspace).find((id) => String(result(s.workspace, id)?.prompt).startsWith('A paper lantern'))!;
+    await waitFor('the images on disk', () => ((result(s.workspace, runId)?.local_images as unknown[] | undefined)?.every(Boolean) ? true : undefined));
     assert.equal(s.standIn.submissions().length, 1, 'resuming sends nothing new');
   });
 

@@ -1,6 +1,5 @@
 // One HTTP exchange with the CreatOK API: timeout, cancellation, and the mapping of every
 // way it can go wrong (status, non-JSON body, envelope with a non-zero code) to a CreatOkError.
-import nodeFetch from 'node-fetch';
 import type * as z from 'zod/mini';
 import { AbortedError } from '../clock';
 import { CreatOkError } from './errors';
@@ -25,8 +24,13 @@ export interface FetchInit {
 
 export type FetchLike = (url: string, init: FetchInit) => Promise<FetchResponse>;
 
-export const defaultFetch: FetchLike = (url, init) =>
-  nodeFetch(url, { method: init.method, headers: init.headers, body: init.body, signal: init.signal, redirect: 'error' }) as unknown as Promise<FetchResponse>;
+// Loaded on the first request, not at activation (it is the largest part of the bundle).
+let nodeFetch: Promise<typeof import('node-fetch')> | undefined;
+
+export const defaultFetch: FetchLike = async (url, init) => {
+  const { default: fetchImpl } = await (nodeFetch ??= import('node-fetch'));
+  return fetchImpl(url, { method: init.method, headers: init.headers, body: init.body, signal: init.signal, redirect: 'error' }) as unknown as Promise<FetchResponse>;
+};
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 

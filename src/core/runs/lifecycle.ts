@@ -91,13 +91,19 @@ export async function submitRun(
   client: Pick<CreatOkClient, 'submit' | 'baseUrl'>,
   store: ArtifactStore,
   request: ResolvedRequest,
-  options: { now?: () => Date; imageObjectKeys?: string[]; signal?: AbortSignal; source?: RunRecord['source'] } = {},
+  options: { now?: () => Date; references?: NonNullable<RunRecord['references']>; signal?: AbortSignal; source?: RunRecord['source'] } = {},
 ): Promise<SubmitOutcome> {
   const now = options.now ?? (() => new Date());
-  let record: RunRecord = { ...newRunRecord(request, now(), undefined, options.source), base_url: client.baseUrl };
+  const references = options.references ?? [];
+  let record: RunRecord = {
+    ...newRunRecord(request, now(), undefined, options.source),
+    base_url: client.baseUrl,
+    ...(references.length > 0 ? { references } : {}),
+  };
   await store.write(record);
   try {
-    const answer = await client.submit(toSubmitBody(request, options.imageObjectKeys), { idempotencyKey: record.run_id, signal: options.signal });
+    const imageObjectKeys = references.map((r) => r.objectKey);
+    const answer = await client.submit(toSubmitBody(request, imageObjectKeys), { idempotencyKey: record.run_id, signal: options.signal });
     record = { ...record, task_id: answer.taskId, status: answer.status, raw: { ...record.raw, submit: answer.raw }, updated_at: now().toISOString() };
     await store.write(record);
     return { record };

@@ -32,6 +32,10 @@ export const runRecordSchema = z.looseObject({
   /** Downloaded copies, relative to the outputs folder (`images/image_1.png`), null where the download failed. */
   local_images: z.optional(z.array(z.nullable(z.string()))),
   download_error: z.nullish(z.string()),
+  /** Reference images sent with the task: workspace-relative path (or file name), size, type, objectKey. */
+  references: z.optional(
+    z.array(z.looseObject({ path: z.string(), size: z.number(), type: z.string(), objectKey: z.string() })),
+  ),
   source: z.optional(z.enum(['panel', 'resume', 'tool'])),
   base_url: z.optional(z.string()),
 });
@@ -84,6 +88,11 @@ export function renderResultMarkdown(record: RunRecord): string {
   lines.push(`- **Created:** ${record.created_at}`);
   lines.push(`- **Updated:** ${record.updated_at}`);
   lines.push('', '## Prompt', '', ...record.prompt.split('\n').map((l) => `> ${mdEscape(l)}`), '');
+  if (record.references && record.references.length > 0) {
+    lines.push('## Reference images', '');
+    for (const r of record.references) lines.push(`- ${mdEscape(r.path)} (${r.type}, ${r.size} bytes), uploaded as \`${r.objectKey}\``);
+    lines.push('');
+  }
   if (record.images.length > 0) {
     lines.push('## Images', '');
     record.images.forEach((url, i) => {
