@@ -3,6 +3,7 @@
 // skips modal dialogs, so the UI tests cover the real modal).
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gradientPng } from '../../standin/png';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TestingApi } from '../../../src/extension';
@@ -196,6 +197,87 @@ export function extensionSuite(): void {
       } finally {
         await config.update('requestTimeoutSeconds', undefined, vscode.ConfigurationTarget.Global);
       }
+    });
+
+    describe('reference images', () => {
+      let refDir: string;
+      const png = gradientPng(48, 48, 11);
+      const file = (name: string, bytes: Buffer | string = png): string => {
+        const path = join(refDir, name);
+        writeFileSync(path, bytes);
+        return path;
+      };
+      beforeEach(async () => {
+        refDir = join(workspaceRoot(), 'refs');
+        rmSync(refDir, { recursive: true, force: true });
+        mkdirSync(refDir, { recursive: true });
+        (await testing()).panel.clearReferences();
+      });
+
+      it('uploads the reference, then submits its objectKey, and records it', async () => {
+        const api = await testing();
+        let listed: string[] = [];
+        api.setConfirm(async (_request, references) => ((listed = references.map((r) => r.name)), true));
+        const problems = await vscode.commands.executeCommand<string[]>('creatok.useAsReference', vscode.Uri.file(file('mug.png')));
+        assert.deepEqual(problems, []);
+        assert.deepEqual(api.panel.referenceFiles.map((r) => r.name), ['mug.png']);
+        const result = await api.controller.generate(form('This mug in the style of a watercolor'), () => undefined, () => undefined, api.panel.referenceFiles);
+        assert.equal(result.kind, 'submitted');
+        assert.deepEqual(listed, ['mug.png'], 'the confirmation lists the reference');
+        const submissions = await standIn.submissions();
+        assert.equal(submissions.length, 1);
+        const keys = (submissions[0] as { body?: { imageObjectKeys?: string[] } }).body?.imageObjectKeys;
+        assert.ok(keys && keys.length === 1);
+        assert.ok(result.kind === 'submitted');
+        const onDisk = JSON.parse(readFileSync(join(workspaceRoot(), 'generate-image', '.artifacts', result.record.run_id, 'outputs', 'result.json'), 'utf8'));
+        assert.deepEqual(onDisk.references, [{ path: 'refs/mug.png', size: png.length, type: 'image/png', objectKey: keys[0] }]);
+      });
+
+      it('refuses a text file renamed .png, and a file over the size cap, when they are added', async () => {
+        const api = await testing();
+        const problems = await api.panel.addReferences([file('notes.png', 'hello, not an image'), file('huge.png', Buffer.concat([png, Buffer.alloc(21 * 1024 * 1024)]))]);
+        assert.equal(problems.length, 2);
+        assert.match(problems[0]!, /notes\.png is not a PNG/);
+        assert.match(problems[1]!, /huge\.png is too large/);
+        assert.equal(api.panel.referenceFiles.length, 0);
+      });
+
+      it('refuses more references than the model takes, and sends nothing', async () => {
+        const api = await testing();
+        api.setConfirm(async () => true);
+        await api.panel.addReferences(['a', 'b', 'c', 'd'].map((n) => file(`${n}.png`)));
+        let problems: string[] = [];
+        const result = await api.controller.generate(form('x', { model: 'seedream-5.0-lite' }), () => undefined, (p) => (problems = p), api.panel.referenceFiles);
+        assert.equal(result.kind, 'invalid');
+        assert.match(problems.join(' '), /at most 3 reference images/);
+        assert.equal((await standIn.submissions()).length, 0);
+        assert.equal((await standIn.uploads()).length, 0);
+      });
+
+      it('names a file deleted after it was added, and sends nothing', async () => {
+        const api = await testing();
+        api.setConfirm(async () => true);
+        const gone = file('gone.png');
+        await api.panel.addReferences([gone]);
+        rmSync(gone);
+        let problems: string[] = [];
+        const result = await api.controller.generate(form('x'), () => undefined, (p) => (problems = p), api.panel.referenceFiles);
+        assert.equal(result.kind, 'invalid');
+        assert.match(problems.join(' '), /gone\.png is no longer there/);
+        assert.equal((await standIn.submissions()).length, 0);
+      });
+
+      it('names the image whose upload failed, and submits nothing', async () => {
+        const api = await testing();
+        api.setConfirm(async () => true);
+        await api.panel.addReferences([file('first.png'), file('second.png')]);
+        await standIn.configure({ faults: [{ endpoint: 'presign', kind: 'apiError', times: 1 }] });
+        const result = await api.controller.generate(form('x'), () => undefined, () => undefined, api.panel.referenceFiles);
+        assert.equal(result.kind, 'uploadFailed');
+        assert.ok(result.kind === 'uploadFailed');
+        assert.match(result.message, /first\.png could not be uploaded/);
+        assert.equal((await standIn.submissions()).length, 0);
+      });
     });
 
     it('explains a failed task in plain words', async () => {

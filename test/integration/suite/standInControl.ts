@@ -25,5 +25,6 @@ export const standIn = {
   configure: (patch: Record<string, unknown>) => control('config', patch),
   submissions: () => control<RecordedSubmission[]>('submissions'),
   tasks: () => control<{ taskId: string; status: string }[]>('tasks'),
+  uploads: () => control<{ objectKey: string; sha256: string }[]>('uploads'),
   createTask: (input: Record<string, unknown>) => control<{ task_id: string }>('tasks', input),
 };
