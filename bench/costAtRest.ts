@@ -1,6 +1,6 @@
 // Benchmark 4, cost at rest: the production bundle's size, and the load + activate time the
 // extension measured in the last integration run in a real VS Code (test-results/activation.json,
-// written by `npm run test:vscode`).
+// written by `npm run test:vscode`): the bundle's evaluation plus activate() itself.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, RESULTS_DIR } from '../test/e2e/harness/paths';
@@ -11,8 +11,9 @@ const kb = (file: string): string => (statSync(file).size / 1024).toFixed(1);
 console.log(`cost at rest: extension bundle ${kb(bundle)} KB, webview bundle ${kb(webview)} KB (production build)`);
 const activationFile = join(RESULTS_DIR, 'activation.json');
 if (existsSync(activationFile)) {
-  const { activationMs, vscode, at } = JSON.parse(readFileSync(activationFile, 'utf8')) as { activationMs: number; vscode: string; at: string };
-  console.log(`load + activate in the extension host: ${activationMs.toFixed(1)} ms (VS Code ${vscode}, measured ${at})`);
+  const { activationMs, stages, vscode, at } = JSON.parse(readFileSync(activationFile, 'utf8')) as { activationMs: number; stages: string; vscode: string; at: string };
+  console.log(`require + activate in the extension host: ${activationMs.toFixed(1)} ms (VS Code ${vscode}, measured ${at})`);
+  console.log(`  stages, ms since the bundle began evaluating: ${stages}`);
   const ok = statSync(bundle).size < 250 * 1024 && activationMs < 30;
   console.log(`target: under 250 KB and 30 ms: ${ok ? 'met' : 'NOT met'}`);
 } else {

@@ -88,30 +88,29 @@ function wordPattern(word: string): RegExp {
   return new RegExp(`(^|[^\\p{L}])${escapeRegExp(word)}($|[^\\p{L}])`, 'iu');
 }
 
-const USE_CASE_PATTERNS = Object.entries(USE_CASE_WORDS).map(([useCase, words]) => ({
-  useCase: useCase as UseCase,
-  en: words.en.map(wordPattern),
-  zh: words.zh,
-}));
+// Compiled on the first guess (unicode regexes are not free at start-up).
+let useCasePatterns: { useCase: UseCase; en: RegExp[]; zh: string[] }[] | undefined;
+const patternsByUseCase = (): NonNullable<typeof useCasePatterns> =>
+  (useCasePatterns ??= Object.entries(USE_CASE_WORDS).map(([useCase, words]) => ({ useCase: useCase as UseCase, en: words.en.map(wordPattern), zh: words.zh })));
 
 /** With a reference image, these words ask for its style or its subject in a new scene. */
 const REFERENCE_WORDS = {
   en: ['in the style of', 'style of', 'same style', 'styled like', 'style transfer', 'like the reference', 'like this image', 'this product', 'the reference', 'based on'],
   zh: ['风格', '参考图', '参考这张', '按照这张', '同款', '这个产品', '照着'],
 };
-const REFERENCE_PATTERNS = REFERENCE_WORDS.en.map(wordPattern);
+let referencePatterns: RegExp[] | undefined;
 
 /**
  * Guesses the use case from the prompt's words (English and Chinese); `general` when nothing
  * points anywhere. With reference images, "in the style of" and the like mean style transfer.
  */
 export function guessUseCase(prompt: string, options: { hasReferences?: boolean } = {}): UseCase {
-  if (options.hasReferences && (REFERENCE_PATTERNS.some((re) => re.test(prompt)) || REFERENCE_WORDS.zh.some((w) => prompt.includes(w)))) {
+  if (options.hasReferences && ((referencePatterns ??= REFERENCE_WORDS.en.map(wordPattern)).some((re) => re.test(prompt)) || REFERENCE_WORDS.zh.some((w) => prompt.includes(w)))) {
     return 'styleTransfer';
   }
   let best: UseCase = 'general';
   let bestScore = 0;
-  for (const { useCase, en, zh } of USE_CASE_PATTERNS) {
+  for (const { useCase, en, zh } of patternsByUseCase()) {
     const score = en.filter((re) => re.test(prompt)).length + zh.filter((w) => prompt.includes(w)).length;
     if (score > bestScore) {
       best = useCase;

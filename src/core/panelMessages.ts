@@ -3,107 +3,122 @@
 import * as z from 'zod/mini';
 import { USE_CASES } from './models';
 
-const short = (max: number): z.ZodMiniString<string> => z.string().check(z.maxLength(max));
-
-export const formSchema = z.object({
-  prompt: short(20_000),
-  useCase: z.enum(USE_CASES),
-  /** true once the user picked a use case (the guess no longer overrides it). */
-  useCaseChosen: z.boolean(),
-  model: short(200),
-  modelChosen: z.boolean(),
-  resolution: short(50),
-  aspectRatio: short(50),
-  n: z.int().check(z.minimum(1), z.maximum(100)),
-});
-export type PanelForm = z.infer<typeof formSchema>;
-
-export const webviewToHostSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('ready') }),
-  z.object({ type: z.literal('generate'), requestId: z.int(), form: formSchema }),
-  z.object({ type: z.literal('formChanged'), form: formSchema }),
-  z.object({ type: z.literal('copy'), text: short(100_000) }),
-  z.object({ type: z.literal('openResult'), runId: short(200) }),
-  z.object({ type: z.literal('revealRun'), runId: short(200) }),
-  z.object({ type: z.literal('setApiKey') }),
-  z.object({ type: z.literal('showLog') }),
-  z.object({ type: z.literal('reloadModels') }),
-  z.object({ type: z.literal('addReferences') }),
-  z.object({ type: z.literal('removeReference'), id: short(100) }),
-]);
-export type WebviewToHost = z.infer<typeof webviewToHostSchema>;
-
-const modelOptionSchema = z.object({
-  id: z.string(),
-  label: z.string(),
-  resolutions: z.array(z.string()),
-  aspectRatios: z.array(z.string()),
-  nMin: z.int(),
-  nMax: z.int(),
-  maxReferenceImages: z.int(),
-  pricePerImage: z.nullable(z.record(z.string(), z.number())),
-  currency: z.string(),
-  defaults: z.object({ resolution: z.string(), aspectRatio: z.string(), n: z.int() }),
-});
-export type ModelOption = z.infer<typeof modelOptionSchema>;
-
-export const panelCatalogSchema = z.object({
-  source: z.enum(['server', 'fallback']),
-  defaultModel: z.string(),
-  models: z.array(modelOptionSchema).check(z.minLength(1)),
-});
-export type PanelCatalog = z.infer<typeof panelCatalogSchema>;
-
 export const RUN_PHASES = ['confirming', 'cancelled', 'uploading', 'submitting', 'queued', 'running', 'succeeded', 'failed', 'stopped', 'unconfirmed'] as const;
 
-export const runViewSchema = z.object({
-  runId: z.string(),
-  taskId: z.nullable(z.string()),
-  /** What the panel shows: a plain phase, never raw server text. */
-  phase: z.enum(RUN_PHASES),
-  /** The server's status as it is (it may say more than the phase). */
-  status: z.string(),
-  message: z.string(),
-  hint: z.optional(z.string()),
-  /** A next step the panel offers as a button. */
-  action: z.optional(z.enum(['setApiKey'])),
-  progress: z.nullish(z.number()),
-  images: z.array(
+/**
+ * Built on first use, not when the extension loads: constructing these schemas costs more
+ * than the rest of activation together.
+ */
+function buildSchemas() {
+  const short = (max: number): z.ZodMiniString<string> => z.string().check(z.maxLength(max));
+
+  const formSchema = z.object({
+    prompt: short(20_000),
+    useCase: z.enum(USE_CASES),
+    /** true once the user picked a use case (the guess no longer overrides it). */
+    useCaseChosen: z.boolean(),
+    model: short(200),
+    modelChosen: z.boolean(),
+    resolution: short(50),
+    aspectRatio: short(50),
+    n: z.int().check(z.minimum(1), z.maximum(100)),
+  });
+
+  const webviewToHostSchema = z.discriminatedUnion('type', [
+    z.object({ type: z.literal('ready') }),
+    z.object({ type: z.literal('generate'), requestId: z.int(), form: formSchema }),
+    z.object({ type: z.literal('formChanged'), form: formSchema }),
+    z.object({ type: z.literal('copy'), text: short(100_000) }),
+    z.object({ type: z.literal('openResult'), runId: short(200) }),
+    z.object({ type: z.literal('revealRun'), runId: short(200) }),
+    z.object({ type: z.literal('setApiKey') }),
+    z.object({ type: z.literal('showLog') }),
+    z.object({ type: z.literal('reloadModels') }),
+    z.object({ type: z.literal('addReferences') }),
+    z.object({ type: z.literal('removeReference'), id: short(100) }),
+  ]);
+
+  const modelOptionSchema = z.object({
+    id: z.string(),
+    label: z.string(),
+    resolutions: z.array(z.string()),
+    aspectRatios: z.array(z.string()),
+    nMin: z.int(),
+    nMax: z.int(),
+    maxReferenceImages: z.int(),
+    pricePerImage: z.nullable(z.record(z.string(), z.number())),
+    currency: z.string(),
+    defaults: z.object({ resolution: z.string(), aspectRatio: z.string(), n: z.int() }),
+  });
+
+  const panelCatalogSchema = z.object({
+    source: z.enum(['server', 'fallback']),
+    defaultModel: z.string(),
+    models: z.array(modelOptionSchema).check(z.minLength(1)),
+  });
+
+  const runViewSchema = z.object({
+    runId: z.string(),
+    taskId: z.nullable(z.string()),
+    /** What the panel shows: a plain phase, never raw server text. */
+    phase: z.enum(RUN_PHASES),
+    /** The server's status as it is (it may say more than the phase). */
+    status: z.string(),
+    message: z.string(),
+    hint: z.optional(z.string()),
+    /** A next step the panel offers as a button. */
+    action: z.optional(z.enum(['setApiKey'])),
+    progress: z.nullish(z.number()),
+    images: z.array(
+      z.object({
+        url: z.string(),
+        thumbnailUrl: z.nullable(z.string()),
+        /** The downloaded copy in the run folder (host side). */
+        localPath: z.optional(z.string()),
+        /** The same as a webview resource URI (set by the panel before posting). */
+        localSrc: z.optional(z.string()),
+      }),
+    ),
+  });
+
+  const referenceViewSchema = z.object({
+    id: z.string(),
+    name: z.string(),
+    size: z.number(),
+    /** A small data: URI of the image, when it is small enough to preview. */
+    thumbnail: z.nullable(z.string()),
+  });
+
+  const problemViewSchema = z.object({ field: z.string(), message: z.string() });
+
+  const hostToWebviewSchema = z.discriminatedUnion('type', [
     z.object({
-      url: z.string(),
-      thumbnailUrl: z.nullable(z.string()),
-      /** The downloaded copy in the run folder (host side). */
-      localPath: z.optional(z.string()),
-      /** The same as a webview resource URI (set by the panel before posting). */
-      localSrc: z.optional(z.string()),
+      type: z.literal('init'),
+      strings: z.record(z.string(), z.string()),
+      catalog: panelCatalogSchema,
+      form: z.optional(z.partial(formSchema)),
     }),
-  ),
-});
-export type RunView = z.infer<typeof runViewSchema>;
+    z.object({ type: z.literal('catalog'), catalog: panelCatalogSchema }),
+    z.object({ type: z.literal('prefill'), form: z.partial(formSchema) }),
+    z.object({ type: z.literal('generateDone'), requestId: z.int() }),
+    z.object({ type: z.literal('problems'), problems: z.array(problemViewSchema) }),
+    z.object({ type: z.literal('run'), run: runViewSchema }),
+    z.object({ type: z.literal('references'), items: z.array(referenceViewSchema) }),
+  ]);
+  return { formSchema, webviewToHostSchema, modelOptionSchema, panelCatalogSchema, runViewSchema, referenceViewSchema, problemViewSchema, hostToWebviewSchema };
+}
 
-export const referenceViewSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  size: z.number(),
-  /** A small data: URI of the image, when it is small enough to preview. */
-  thumbnail: z.nullable(z.string()),
-});
-export type ReferenceView = z.infer<typeof referenceViewSchema>;
+let built: ReturnType<typeof buildSchemas> | undefined;
 
-export const problemViewSchema = z.object({ field: z.string(), message: z.string() });
+export function panelSchemas(): ReturnType<typeof buildSchemas> {
+  return (built ??= buildSchemas());
+}
 
-export const hostToWebviewSchema = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('init'),
-    strings: z.record(z.string(), z.string()),
-    catalog: panelCatalogSchema,
-    form: z.optional(z.partial(formSchema)),
-  }),
-  z.object({ type: z.literal('catalog'), catalog: panelCatalogSchema }),
-  z.object({ type: z.literal('prefill'), form: z.partial(formSchema) }),
-  z.object({ type: z.literal('generateDone'), requestId: z.int() }),
-  z.object({ type: z.literal('problems'), problems: z.array(problemViewSchema) }),
-  z.object({ type: z.literal('run'), run: runViewSchema }),
-  z.object({ type: z.literal('references'), items: z.array(referenceViewSchema) }),
-]);
-export type HostToWebview = z.infer<typeof hostToWebviewSchema>;
+type Schemas = ReturnType<typeof buildSchemas>;
+export type PanelForm = z.infer<Schemas['formSchema']>;
+export type WebviewToHost = z.infer<Schemas['webviewToHostSchema']>;
+export type ModelOption = z.infer<Schemas['modelOptionSchema']>;
+export type PanelCatalog = z.infer<Schemas['panelCatalogSchema']>;
+export type RunView = z.infer<Schemas['runViewSchema']>;
+export type ReferenceView = z.infer<Schemas['referenceViewSchema']>;
+export type HostToWebview = z.infer<Schemas['hostToWebviewSchema']>;

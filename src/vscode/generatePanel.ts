@@ -1,7 +1,7 @@
 // The Generate Image panel: one webview panel, focused if already open. It only shows and
 // asks; every call to CreatOK is made by the extension host.
 import * as vscode from 'vscode';
-import { hostToWebviewSchema, webviewToHostSchema, type HostToWebview, type PanelForm, type WebviewToHost } from '../core/panelMessages';
+import { panelSchemas, type HostToWebview, type PanelForm, type WebviewToHost } from '../core/panelMessages';
 import type { Logger } from '../core/log';
 
 export const PANEL_VIEW_TYPE = 'creatok.generateImage';
@@ -75,7 +75,7 @@ export class GeneratePanel {
       const images = message.run.images.map((i) => (i.localPath ? { ...i, localSrc: webview.asWebviewUri(vscode.Uri.file(i.localPath)).toString() } : i));
       message = { ...message, run: { ...message.run, images } };
     }
-    const checked = hostToWebviewSchema.parse(message);
+    const checked = panelSchemas().hostToWebviewSchema.parse(message);
     if (!this.ready) {
       this.queue.push(checked);
       return;
@@ -94,7 +94,7 @@ export class GeneratePanel {
   }
 
   private async receive(raw: unknown): Promise<void> {
-    const parsed = webviewToHostSchema.safeParse(raw);
+    const parsed = panelSchemas().webviewToHostSchema.safeParse(raw);
     if (!parsed.success) {
       this.logger.warn(`panel: ignored a malformed message: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
       return;
@@ -102,7 +102,7 @@ export class GeneratePanel {
     const message = parsed.data;
     if (message.type === 'ready') {
       this.ready = false;
-      await this.panel.webview.postMessage(hostToWebviewSchema.parse(await this.host.initMessage()));
+      await this.panel.webview.postMessage(panelSchemas().hostToWebviewSchema.parse(await this.host.initMessage()));
       this.ready = true;
       for (const queued of this.queue.splice(0)) void this.panel.webview.postMessage(queued);
       this.host.ready?.(this);

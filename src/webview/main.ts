@@ -3,7 +3,7 @@
 // types, and asks the host for everything else.
 import { guessUseCase, recommendFrom, USE_CASES, type UseCase } from '../core/models';
 import {
-  hostToWebviewSchema,
+  panelSchemas,
   type HostToWebview,
   type ModelOption,
   type PanelCatalog,
@@ -246,7 +246,7 @@ function renderRun(run: RunView): void {
 }
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  const parsed = hostToWebviewSchema.safeParse(event.data);
+  const parsed = panelSchemas().hostToWebviewSchema.safeParse(event.data);
   if (!parsed.success) return;
   handle(parsed.data);
 });

@@ -76,7 +76,7 @@ export function extensionSuite(): void {
       const dir = process.env.CREATOK_TEST_RESULTS_DIR;
       if (dir) {
         mkdirSync(dir, { recursive: true });
-        writeFileSync(join(dir, 'activation.json'), JSON.stringify({ activationMs: api.activationMs, vscode: vscode.version, at: new Date().toISOString() }) + '\n');
+        writeFileSync(join(dir, 'activation.json'), JSON.stringify({ activationMs: api.activationMs, stages: api.activationStages, vscode: vscode.version, at: new Date().toISOString() }) + '\n');
       }
     });
 
