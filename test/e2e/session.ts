@@ -1,6 +1,6 @@
 // One real VS Code for the UI tests: the stand-in, code-server with the packaged extension
 // installed (as a user would have it), and a headless chromium on the workbench.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStandIn, type StandIn, type StandInOptions } from '../standin/server';
@@ -25,10 +25,11 @@ export function vsixPath(): string {
   return process.env.CREATOK_VSIX ?? join(REPO_ROOT, 'out', 'creatok-image.vsix');
 }
 
-export async function startUiSession(standInOptions: StandInOptions = {}): Promise<UiSession> {
+export async function startUiSession(standInOptions: StandInOptions = {}, files: Record<string, Buffer | string> = {}): Promise<UiSession> {
   const home = mkdtempSync(join(tmpdir(), 'creatok-ui-'));
   const workspace = join(home, 'workspace');
   mkdirSync(workspace, { recursive: true });
+  for (const [name, contents] of Object.entries(files)) writeFileSync(join(workspace, name), contents);
   const cleanups: (() => Promise<void>)[] = [];
   const close = async (): Promise<void> => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((e: Error) => console.error(`cleanup: ${e.message}`));

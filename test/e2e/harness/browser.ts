@@ -96,3 +96,19 @@ export async function waitFor<T>(what: string, check: () => T | undefined | Prom
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/**
+ * Chooses an entry of the context menu that is open, with the keyboard (a mouse click on a
+ * custom menu entry is not always taken in headless chromium).
+ */
+export async function chooseFromContextMenu(page: Page, action: string): Promise<void> {
+  const menu = page.locator('.monaco-menu');
+  await menu.waitFor({ state: 'visible', timeout: 10_000 });
+  const labels = (await menu.locator('.action-item:not(.disabled) .action-label').allTextContents()).map((l) => l.trim()).filter(Boolean);
+  if (!labels.includes(action)) throw new Error(`"${action}" is not in the menu: ${labels.join(', ')}`);
+  const focused = async (): Promise<string> => ((await menu.locator('.action-item.focused .action-label').first().textContent().catch(() => '')) ?? '').trim();
+  for (let i = 0; i <= labels.length + 2 && (await focused()) !== action; i++) await page.keyboard.press('ArrowDown');
+  if ((await focused()) !== action) throw new Error(`could not focus "${action}" in the menu`);
+  await page.keyboard.press('Enter');
+  await menu.waitFor({ state: 'hidden', timeout: 10_000 });
+}
