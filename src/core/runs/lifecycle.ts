@@ -8,10 +8,14 @@ import type { RunRecord } from './record';
 import { newRunId } from './runId';
 import type { ArtifactStore } from './store';
 
-export function newRunRecord(request: ResolvedRequest, now: Date, runId = newRunId(now), source: RunRecord['source'] = 'panel'): RunRecord {
+/** What every new run starts with: no task, no images, no error, stamped now. */
+function freshRecord(now: Date, runId: string, fields: Pick<RunRecord, 'task_id' | 'status' | 'prompt' | 'model' | 'resolution' | 'aspect_ratio' | 'n' | 'estimated_credits' | 'source'>): RunRecord {
   const stamp = now.toISOString();
-  return {
-    run_id: runId,
+  return { run_id: runId, ...fields, images: [], raw: {}, error: null, created_at: stamp, updated_at: stamp, finished_at: null };
+}
+
+export function newRunRecord(request: ResolvedRequest, now: Date, runId = newRunId(now), source: RunRecord['source'] = 'panel'): RunRecord {
+  return freshRecord(now, runId, {
     task_id: null,
     status: 'submitting',
     prompt: request.prompt,
@@ -20,21 +24,13 @@ export function newRunRecord(request: ResolvedRequest, now: Date, runId = newRun
     aspect_ratio: request.aspectRatio,
     n: request.n,
     estimated_credits: request.estimatedCredits,
-    images: [],
-    raw: {},
-    error: null,
-    created_at: stamp,
-    updated_at: stamp,
-    finished_at: null,
     source,
-  };
+  });
 }
 
 /** A run folder for a task started elsewhere (Resume Task by ID): the prompt is not known. */
 export function newRecoveryRecord(taskId: string, now: Date, baseUrl?: string): RunRecord {
-  const stamp = now.toISOString();
-  return {
-    run_id: newRunId(now),
+  const record = freshRecord(now, newRunId(now), {
     task_id: taskId,
     status: 'unknown',
     prompt: '',
@@ -43,15 +39,9 @@ export function newRecoveryRecord(taskId: string, now: Date, baseUrl?: string): 
     aspect_ratio: null,
     n: 1,
     estimated_credits: null,
-    images: [],
-    raw: {},
-    error: null,
-    created_at: stamp,
-    updated_at: stamp,
-    finished_at: null,
     source: 'resume',
-    ...(baseUrl ? { base_url: baseUrl } : {}),
-  };
+  });
+  return baseUrl ? { ...record, base_url: baseUrl } : record;
 }
 
 /** The record after a status answer; unchanged fields keep what earlier writes recorded. */
