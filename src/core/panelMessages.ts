@@ -36,6 +36,7 @@ function buildSchemas() {
     z.object({ type: z.literal('reloadModels') }),
     z.object({ type: z.literal('addReferences') }),
     z.object({ type: z.literal('removeReference'), id: short(100) }),
+    z.object({ type: z.literal('refinePrompt'), prompt: short(20_000), useCase: z.enum(USE_CASES) }),
   ]);
 
   const modelOptionSchema = z.object({
@@ -104,6 +105,10 @@ function buildSchemas() {
     z.object({ type: z.literal('problems'), problems: z.array(problemViewSchema) }),
     z.object({ type: z.literal('run'), run: runViewSchema }),
     z.object({ type: z.literal('references'), items: z.array(referenceViewSchema) }),
+    /** A chat model's richer prompt, for the user to accept, edit or reject. */
+    z.object({ type: z.literal('refineSuggestion'), text: z.string() }),
+    /** No chat model: the panel offers the guided refinement. */
+    z.object({ type: z.literal('refineGuided') }),
   ]);
   return { formSchema, webviewToHostSchema, modelOptionSchema, panelCatalogSchema, runViewSchema, referenceViewSchema, problemViewSchema, hostToWebviewSchema };
 }

@@ -10,6 +10,7 @@ import { inspectReference, type ReferenceFile } from '../core/references';
 import type { ArtifactStore } from '../core/runs/store';
 import { openResultFile, revealRunFolder, type GenerateController } from './generateController';
 import type { GeneratePanel, PanelHost } from './generatePanel';
+import { refineWithChatModel } from './promptRefiner';
 import { referenceProblemText } from './userMessages';
 import { webviewStrings } from './webviewStrings';
 
@@ -118,6 +119,11 @@ export class PanelController implements PanelHost {
       case 'reloadModels':
         panel.post({ type: 'catalog', catalog: toPanelCatalog(await this.deps.catalog(true)) });
         break;
+      case 'refinePrompt': {
+        const suggestion = await refineWithChatModel(message.prompt, message.useCase, this.deps.logger);
+        panel.post(suggestion ? { type: 'refineSuggestion', text: suggestion } : { type: 'refineGuided' });
+        break;
+      }
       case 'ready':
       case 'formChanged':
         break;

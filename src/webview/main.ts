@@ -2,6 +2,8 @@
 // It validates what the host sends, guesses the use case and recommends a model as the user
 // types, and asks the host for everything else.
 import { guessUseCase, recommendFrom, USE_CASES, type UseCase } from '../core/models';
+import { assessPrompt } from '../core/prompt/vagueness';
+import { REFINE_CHOICES, refinePrompt, type RefineAspect, type RefineChoices } from '../core/prompt/refine';
 import {
   panelSchemas,
   type HostToWebview,
@@ -60,6 +62,9 @@ const recommendation = el('p', { className: 'recommendation' });
 const cost = el('p', { className: 'cost' });
 const notice = el('div', { className: 'notice', hidden: true });
 const problems = el('ul', { className: 'problems' });
+const vagueBox = el('div', { className: 'notice vague', hidden: true });
+const refineButton = el('button', { type: 'button', className: 'secondary' });
+const refinePanel = el('section', { className: 'refine', hidden: true });
 const referenceList = el('ul', { className: 'references' });
 const referenceInfo = el('p', { className: 'reference-info' });
 const addReference = el('button', { type: 'button', className: 'secondary' });
@@ -110,9 +115,57 @@ function render(): void {
   const perImage = m.pricePerImage?.[form.resolution];
   cost.textContent = perImage === undefined ? t('costUnknown') : t('cost', perImage * form.n);
   notice.hidden = catalog.source !== 'fallback';
+  vagueBox.hidden = !assessPrompt(form.prompt).vague || !refinePanel.hidden;
   renderReferenceInfo(m);
   generate.disabled = pendingRequest !== undefined;
   save();
+}
+
+function closeRefine(): void {
+  refinePanel.hidden = true;
+  refinePanel.replaceChildren();
+  render();
+}
+
+function useRefined(text: string): void {
+  prompt.value = text;
+  form.prompt = text;
+  closeRefine();
+  prompt.focus();
+}
+
+function refineActions(current: () => string): HTMLElement {
+  return el('div', { className: 'actions' }, button(t('refineApply'), () => useRefined(current()), 'primary'), button(t('refineCancel'), closeRefine));
+}
+
+/** A chat model's suggestion: editable, then accepted or rejected. */
+function showSuggestion(text: string): void {
+  const suggestion = el('textarea', { rows: 4, value: text });
+  refinePanel.replaceChildren(el('h2', { textContent: t('refineTitle') }), field('refineSuggestion', t('refineSuggested'), suggestion), refineActions(() => suggestion.value));
+  refinePanel.hidden = false;
+  render();
+}
+
+/** No chat model: choices for style, lighting, framing and background build the prompt here. */
+function showGuided(): void {
+  const choices: RefineChoices = {};
+  const preview = el('p', { className: 'refine-preview' });
+  const update = (): void => {
+    preview.textContent = refinePrompt(form.prompt, choices);
+  };
+  const selects = (Object.keys(REFINE_CHOICES) as RefineAspect[]).map((aspect) => {
+    const select = el('select');
+    fillSelect(select, [{ value: '', label: t('refineNone') }, ...REFINE_CHOICES[aspect].map((c) => ({ value: c, label: t(`refine.${aspect}.${c}`) }))], '');
+    select.addEventListener('change', () => {
+      (choices as Record<string, string | undefined>)[aspect] = select.value || undefined;
+      update();
+    });
+    return field(`refine-${aspect}`, t(`refine.${aspect}`), select);
+  });
+  update();
+  refinePanel.replaceChildren(el('h2', { textContent: t('refineTitle') }), el('div', { className: 'grid' }, ...selects), preview, refineActions(() => refinePrompt(form.prompt, choices)));
+  refinePanel.hidden = false;
+  render();
 }
 
 function renderReferenceInfo(m: ModelOption): void {
@@ -156,10 +209,15 @@ function buildForm(): void {
     field('aspectRatio', t('aspectRatio'), aspectRatio),
     field('count', t('count'), count),
   );
+  refineButton.textContent = t('refine');
+  vagueBox.replaceChildren(el('span', { textContent: t('vagueNotice') + ' ' }), refineButton);
+  refinePanel.setAttribute('aria-label', t('refineTitle'));
   app.replaceChildren(
     el('h1', { textContent: t('title') }),
     notice,
     field('prompt', t('prompt'), prompt),
+    vagueBox,
+    refinePanel,
     options,
     referencesGroup,
     recommendation,
@@ -198,6 +256,12 @@ count.addEventListener('change', () => {
   render();
 });
 addReference.addEventListener('click', () => vscode.postMessage({ type: 'addReferences' }));
+refineButton.addEventListener('click', () => {
+  refinePanel.replaceChildren(el('p', { textContent: t('refineWorking') }));
+  refinePanel.hidden = false;
+  render();
+  vscode.postMessage({ type: 'refinePrompt', prompt: form.prompt, useCase: form.useCase });
+});
 generate.addEventListener('click', () => {
   if (pendingRequest !== undefined) return;
   pendingRequest = nextRequestId++;
@@ -282,6 +346,12 @@ function handle(message: HostToWebview): void {
     case 'references':
       references = message.items;
       renderReferences();
+      break;
+    case 'refineSuggestion':
+      showSuggestion(message.text);
+      break;
+    case 'refineGuided':
+      showGuided();
       break;
   }
 }

@@ -38,7 +38,7 @@ describe('Generate Image in a real VS Code', function () {
     const page = s.browser.page;
     await runCommand(page, 'CreatOK: Generate Image');
     const frame = webviewFrame(page);
-    await frame.getByLabel('Prompt').waitFor({ state: 'visible', timeout: 60_000 });
+    await frame.getByLabel('Prompt', { exact: true }).waitFor({ state: 'visible', timeout: 60_000 });
     return frame;
   }
 
@@ -47,7 +47,7 @@ describe('Generate Image in a real VS Code', function () {
     const frame = await openPanel();
     await screenshot(page, '01-panel-open');
 
-    await frame.getByLabel('Prompt').fill('Product shot of a ceramic coffee mug on a wooden table, soft morning light');
+    await frame.getByLabel('Prompt', { exact: true }).fill('Product shot of a ceramic coffee mug on a wooden table, soft morning light');
     // The recommendation follows the words: a product shot → Nano Banana Pro.
     await waitFor('the recommendation', async () => ((await frame.getByLabel('Model').inputValue()) === 'nano-banana-pro' ? true : undefined));
     assert.equal(await frame.getByLabel('Use case').inputValue(), 'product');
@@ -111,7 +111,7 @@ describe('Generate Image in a real VS Code', function () {
     const page = s.browser.page;
     s.standIn.reset();
     const frame = await openPanel();
-    await frame.getByLabel('Prompt').fill('A watercolor illustration of a fox in the snow');
+    await frame.getByLabel('Prompt', { exact: true }).fill('A watercolor illustration of a fox in the snow');
     await frame.getByRole('button', { name: 'Generate' }).click();
     const dialog = modalDialog(page);
     await dialog.waitFor({ state: 'visible', timeout: 30_000 });
@@ -125,7 +125,7 @@ describe('Generate Image in a real VS Code', function () {
     const page = s.browser.page;
     s.standIn.reset();
     const frame = await openPanel();
-    await frame.getByLabel('Prompt').fill('Quick draft of a robot mascot');
+    await frame.getByLabel('Prompt', { exact: true }).fill('Quick draft of a robot mascot');
     const generate = frame.getByRole('button', { name: 'Generate' });
     await generate.dblclick();
     const dialog = modalDialog(page);
@@ -135,5 +135,24 @@ describe('Generate Image in a real VS Code', function () {
     await frame.locator('.phase-succeeded').waitFor({ state: 'visible', timeout: 60_000 });
     await waitFor('the dialog to be gone', async () => ((await dialog.count()) === 0 ? true : undefined));
     assert.equal(s.standIn.submissions().length, 1, 'exactly one submission');
+  });
+
+  it('offers to refine a vague prompt, and the guided refinement builds a richer one without sending anything', async () => {
+    const page = s.browser.page;
+    s.standIn.reset();
+    const frame = await openPanel();
+    await frame.getByLabel('Prompt', { exact: true }).fill('a cat');
+    const refine = frame.getByRole('button', { name: 'Refine prompt' });
+    await refine.waitFor({ state: 'visible', timeout: 10_000 });
+    await refine.click();
+    // No chat model in this VS Code: the guided refinement (no network) is offered.
+    await frame.getByLabel('Style').selectOption({ label: 'Watercolor' });
+    await frame.getByLabel('Lighting').selectOption({ label: 'Golden hour' });
+    await frame.getByText('a cat, a soft watercolor painting, warm golden-hour light.').waitFor();
+    await screenshot(page, '07-refine-guided');
+    await frame.getByRole('button', { name: 'Use this prompt' }).click();
+    assert.equal(await frame.getByLabel('Prompt', { exact: true }).inputValue(), 'a cat, a soft watercolor painting, warm golden-hour light.');
+    await waitFor('the notice to go', async () => ((await refine.isVisible()) ? undefined : true));
+    assert.equal(s.standIn.requests().filter((r) => r.endpoint === 'submit').length, 0, 'refining sends nothing');
   });
 });

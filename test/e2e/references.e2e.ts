@@ -37,7 +37,7 @@ describe('Reference images from the Explorer', function () {
     }, 60_000, 500);
     const frame = webviewFrame(page);
     await frame.locator('.reference-name', { hasText: 'mug.png' }).waitFor({ timeout: 60_000 });
-    await frame.getByLabel('Prompt').fill('This mug on a beach at sunset, in the style of the reference');
+    await frame.getByLabel('Prompt', { exact: true }).fill('This mug on a beach at sunset, in the style of the reference');
     await waitFor('the style-transfer guess', async () => ((await frame.getByLabel('Use case').inputValue()) === 'styleTransfer' ? true : undefined));
     await screenshot(page, '20-reference-in-panel');
     await frame.getByRole('button', { name: 'Generate' }).click();

@@ -44,8 +44,8 @@ async function generate(s: UiSession, prompt: string): Promise<void> {
   const page = s.browser.page;
   await runCommand(page, 'CreatOK: Generate Image');
   const frame = webviewFrame(page);
-  await frame.getByLabel('Prompt').waitFor({ state: 'visible', timeout: 60_000 });
-  await frame.getByLabel('Prompt').fill(prompt);
+  await frame.getByLabel('Prompt', { exact: true }).waitFor({ state: 'visible', timeout: 60_000 });
+  await frame.getByLabel('Prompt', { exact: true }).fill(prompt);
   await frame.getByRole('button', { name: 'Generate' }).click();
   const dialog = modalDialog(page);
   await dialog.waitFor({ state: 'visible', timeout: 30_000 });
