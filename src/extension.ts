@@ -12,6 +12,7 @@ import { CatalogService } from './vscode/catalogService';
 import { GenerateController } from './vscode/generateController';
 import { GeneratePanel, PANEL_VIEW_TYPE } from './vscode/generatePanel';
 import { PanelController } from './vscode/panelController';
+import { registerChatTools } from './vscode/chatTools';
 import { channelLogger } from './vscode/logger';
 import { readSettings } from './vscode/settings';
 import { RunIndex } from './core/runs/runIndex';
@@ -146,6 +147,8 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
       if (e.affectsConfiguration('creatok.baseUrl')) catalog.invalidate();
     }),
   );
+  context.subscriptions.push(...registerChatTools({ controller, follower, resumer, catalog: () => catalog.get(), store, logger }));
+
   // Runs left unfinished by a reload, another window or a crash are watched again.
   void resumer.resumeUnfinished().then(
     (n) => n > 0 && logger.info(`resume: watching ${n} unfinished runs again`),

@@ -17,7 +17,14 @@ async function main(): Promise<number> {
   const workspace = join(home, 'workspace');
   mkdirSync(workspace, { recursive: true });
   const standIn = await startStandIn({ apiKey: KEY, queuedMs: 300, taskMs: 1500 });
-  const server = await startCodeServer({ home, extensionsDir: join(home, 'extensions'), smokeTestDriver: true, env: { CREATOK_API_KEY: KEY } });
+  // Chat features on: the suite invokes the extension's language-model tools.
+  const server = await startCodeServer({
+    home,
+    extensionsDir: join(home, 'extensions'),
+    smokeTestDriver: true,
+    env: { CREATOK_API_KEY: KEY },
+    userSettings: { 'chat.disableAIFeatures': false },
+  });
   const browser = await launchBrowser();
   try {
     const authority = new URL(server.url).host;

@@ -280,6 +280,62 @@ export function extensionSuite(): void {
       });
     });
 
+    describe('language-model tools', () => {
+      const invoke = async (name: string, input: object): Promise<Record<string, unknown>> => {
+        const result = await vscode.lm.invokeTool(name, { input, toolInvocationToken: undefined });
+        const text = result.content.map((p) => (p instanceof vscode.LanguageModelTextPart ? p.value : '')).join('');
+        return JSON.parse(text) as Record<string, unknown>;
+      };
+
+      it('registers both tools', () => {
+        const names = vscode.lm.tools.map((t) => t.name);
+        assert.ok(names.includes('creatok_generate_image'), names.join(', '));
+        assert.ok(names.includes('creatok_check_image_task'));
+      });
+
+      it('generate: a declined confirmation sends nothing and says "not generated"', async () => {
+        const api = await testing();
+        let asked = 0;
+        api.setConfirm(async () => (asked++, false));
+        const out = await invoke('creatok_generate_image', { prompt: 'A product shot of a glass bottle on a marble table, studio lighting' });
+        assert.equal(out.status, 'not_generated');
+        assert.equal(asked, 1, 'the extension asked');
+        assert.equal((await standIn.submissions()).length, 0);
+      });
+
+      it('generate: an accepted confirmation returns the URLs exactly as the stand-in gave them, the files and the folder', async () => {
+        const api = await testing();
+        let model = '';
+        api.setConfirm(async (request) => ((model = request.model), true));
+        const out = await invoke('creatok_generate_image', { prompt: 'A product shot of a glass bottle on a marble table, studio lighting', count: 2 });
+        assert.equal(out.status, 'succeeded');
+        assert.equal(model, 'nano-banana-pro', 'recommended from the use case');
+        const tasks = await standIn.tasks();
+        assert.equal(tasks.length, 1);
+        assert.equal(out.task_id, tasks[0]!.taskId);
+        const res = await fetch(`${process.env.CREATOK_TEST_STANDIN_URL}/api/open/skills/tasks/status?task_id=${tasks[0]!.taskId}&task_type=image_generation`, {
+          headers: { Authorization: `Bearer ${process.env.CREATOK_API_KEY}` },
+        });
+        const answer = (await res.json()) as { data: { result: { images: { url: string }[] } } };
+        assert.deepEqual(out.images, answer.data.result.images.map((i) => i.url));
+        const files = out.local_files as string[];
+        assert.equal(files.length, 2);
+        for (const f of files) assert.ok(existsSync(f), f);
+        assert.ok(existsSync(String(out.run_folder)));
+      });
+
+      it('check: returns the state of a task without any cost, and writes its run folder', async () => {
+        const created = await standIn.createTask({ prompt: 'elsewhere', model: 'nano-banana-2', resolution: '2K', n: 1, taskMs: 60_000 });
+        const out = await invoke('creatok_check_image_task', { taskId: created.task_id });
+        assert.ok(['queued', 'running'].includes(String(out.status)), String(out.status));
+        assert.equal(out.task_id, created.task_id);
+        assert.ok(existsSync(String(out.run_folder)));
+        assert.equal((await standIn.submissions()).length, 0);
+        const unknown = await invoke('creatok_check_image_task', { taskId: 'task_does_not_exist' });
+        assert.equal(unknown.status, 'notFound');
+      });
+    });
+
     it('explains a failed task in plain words', async () => {
       const api = await testing();
       api.setConfirm(async () => true);
