@@ -155,4 +155,27 @@ describe('Generate Image in a real VS Code', function () {
     await waitFor('the notice to go', async () => ((await refine.isVisible()) ? undefined : true));
     assert.equal(s.standIn.requests().filter((r) => r.endpoint === 'submit').length, 0, 'refining sends nothing');
   });
+
+  it('has a walkthrough whose steps complete on the matching commands', async () => {
+    const page = s.browser.page;
+    await runCommand(page, 'Welcome: Open Walkthrough...');
+    await page.locator('.quick-input-widget input').fill('CreatOK');
+    const item = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Get Started with CreatOK Image' }).first();
+    await item.waitFor({ state: 'visible', timeout: 30_000 });
+    await page.keyboard.press('Enter');
+    const walkthrough = page.locator('.gettingStartedContainer');
+    for (const title of ['Set your API key', 'Generate your first image', 'Find your results', 'Use a reference image']) {
+      await walkthrough.getByText(title, { exact: true }).first().waitFor({ timeout: 30_000 });
+    }
+    await screenshot(page, '08-walkthrough');
+    // Running a step's command from the walkthrough completes that step (and only that one).
+    const checked = (title: string) => walkthrough.locator('.getting-started-step', { hasText: title }).first().locator('.codicon-getting-started-step-checked');
+    assert.equal(await checked('Set your API key').count(), 0);
+    await walkthrough.getByRole('button', { name: 'Set API Key' }).click();
+    await page.locator('.quick-input-widget input[type="password"]').waitFor({ state: 'visible', timeout: 10_000 });
+    await page.keyboard.press('Escape');
+    await checked('Set your API key').waitFor({ timeout: 30_000 });
+    assert.equal(await checked('Use a reference image').count(), 0);
+    await screenshot(page, '09-walkthrough-step-done');
+  });
 });
