@@ -27,7 +27,6 @@ function buildSchemas() {
   const webviewToHostSchema = z.discriminatedUnion('type', [
     z.object({ type: z.literal('ready') }),
     z.object({ type: z.literal('generate'), requestId: z.int(), form: formSchema }),
-    z.object({ type: z.literal('formChanged'), form: formSchema }),
     z.object({ type: z.literal('copy'), text: short(100_000) }),
     z.object({ type: z.literal('openResult'), runId: short(200) }),
     z.object({ type: z.literal('revealRun'), runId: short(200) }),

@@ -125,7 +125,6 @@ export class PanelController implements PanelHost {
         break;
       }
       case 'ready':
-      case 'formChanged':
         break;
     }
   }
