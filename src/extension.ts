@@ -1,15 +1,13 @@
 // Entry point: builds the services once and registers the commands and the panel.
 import * as vscode from 'vscode';
 import { CreatOkClient } from './core/api/client';
-import type { ResolvedRequest } from './core/request';
-import type { ReferenceFile } from './core/references';
 import { RunFollower } from './core/runs/follower';
 import { ArtifactStore } from './core/runs/store';
 import { saveRunImages } from './core/runs/images';
 import { TaskWatcher } from './core/watcher';
 import { ApiKeyStore } from './vscode/apiKey';
 import { CatalogService } from './vscode/catalogService';
-import { GenerateController } from './vscode/generateController';
+import { GenerateController, type ConfirmRequest } from './vscode/generateController';
 import { GeneratePanel, PANEL_VIEW_TYPE } from './vscode/generatePanel';
 import { PanelController } from './vscode/panelController';
 import { registerChatTools } from './vscode/chatTools';
@@ -31,7 +29,7 @@ export interface TestingApi {
   activationMs: number;
   /** The same, per stage: bundle evaluated, activate() called, services built, Tasks view built, done. */
   activationStages: string;
-  setConfirm(confirm: ((request: ResolvedRequest, references: ReferenceFile[]) => Promise<boolean>) | undefined): void;
+  setConfirm(confirm: ConfirmRequest | undefined): void;
   controller: GenerateController;
   follower: RunFollower;
   resumer: TaskResumer;
@@ -74,7 +72,7 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
     follower,
     logger,
     showLog: () => channel.show(true),
-    confirm: undefined as ((request: ResolvedRequest, references: ReferenceFile[]) => Promise<boolean>) | undefined,
+    confirm: undefined as ConfirmRequest | undefined,
   };
   const controller = new GenerateController(deps);
 

@@ -20,6 +20,9 @@ import { inspectReference, ReferenceUploadError, uploadReferences, type Referenc
 import { abortSignalOf } from './tasks/resume';
 import { describeError, describeTaskFailure, describeUnconfirmed, phaseOfStatus, phaseText, problemText, referenceProblemText, type PlainMessage } from './userMessages';
 
+/** Asks the user to confirm a paid request; the integration tests replace it (the test driver skips modals). */
+export type ConfirmRequest = (request: ResolvedRequest, references: ReferenceFile[]) => Promise<boolean>;
+
 export interface GenerateDeps {
   client: () => CreatOkClient;
   catalog: () => Promise<Catalog>;
@@ -29,7 +32,7 @@ export interface GenerateDeps {
   logger: Logger;
   showLog: () => void;
   /** The modal confirmation; replaceable only by the integration tests (the test driver skips modals). */
-  confirm?: (request: ResolvedRequest, references: ReferenceFile[]) => Promise<boolean>;
+  confirm?: ConfirmRequest;
 }
 
 export type GenerateResult =
