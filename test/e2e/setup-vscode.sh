@@ -6,6 +6,7 @@
 set -euo pipefail
 CS_VERSION=${CS_VERSION:-4.139.1}
 NODE_MAJOR=${NODE_MAJOR:-24}
+HOME=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
 CACHE=${CREATOK_VSCODE_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/creatok-image-vscode-test}
 mkdir -p "$CACHE"
 # Under `npm test`, npm exports its own node (NODE, npm_node_execpath, npm_config_node_gyp, ...)
