@@ -17,7 +17,7 @@ import type { RunRecord } from '../core/runs/record';
 import type { ArtifactStore } from '../core/runs/store';
 import type { ApiKeyStore } from './apiKey';
 import { inspectReference, ReferenceUploadError, uploadReferences, type ReferenceFile, type UploadedReference } from '../core/references';
-import { abortSignalOf } from './tasks/resume';
+import { abortSignalOf, showProblem } from './notify';
 import { describeError, describeTaskFailure, describeUnconfirmed, phaseOfStatus, phaseText, problemText, referenceProblemText, type PlainMessage } from './userMessages';
 
 /** Asks the user to confirm a paid request; the integration tests replace it (the test driver skips modals). */
@@ -145,7 +145,7 @@ export class GenerateController {
       this.consecutiveSubmitFailures++;
       const message = this.submitFailureMessage(outcome.error);
       sink(toRunView(outcome.record, message));
-      void this.showFailure(message, outcome.error, outcome.record, store);
+      void showProblem(message, outcome.error, () => openResultFile(store, outcome.record.run_id));
       return { kind: 'submitFailed', record: outcome.record, message };
     }
     this.consecutiveSubmitFailures = 0;
@@ -231,23 +231,12 @@ export class GenerateController {
     const message = messageOfUpdate(update);
     if (!message) return;
     if (update.ended === 'failed' || update.ended === 'notFound' || update.ended === 'unauthorized') {
-      await this.showFailure(message, update.error, record, store);
+      await showProblem(message, update.error, () => openResultFile(store, record.run_id));
     } else if (update.ended === 'budgetExhausted') {
       void vscode.window.showInformationMessage(message.message);
     }
   }
 
-  private async showFailure(message: PlainMessage, error: Error | undefined, record: RunRecord, store: ArtifactStore): Promise<void> {
-    const details = vscode.l10n.t('Details');
-    const setKey = vscode.l10n.t('Set API Key');
-    const openResult = vscode.l10n.t('Open result');
-    const unauthorized = error instanceof CreatOkError && error.kind === 'unauthorized';
-    const actions = unauthorized ? [setKey, details] : [openResult, details];
-    const choice = await vscode.window.showErrorMessage([message.message, message.hint].filter(Boolean).join(' '), ...actions);
-    if (choice === details) this.deps.showLog();
-    if (choice === setKey) await vscode.commands.executeCommand('creatok.setApiKey');
-    if (choice === openResult) await openResultFile(store, record.run_id);
-  }
 }
 
 function messageOfUpdate(update: RunUpdate): PlainMessage | undefined {

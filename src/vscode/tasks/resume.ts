@@ -13,6 +13,8 @@ import type { RunIndex } from '../../core/runs/runIndex';
 import { isResumable } from '../../core/runs/runState';
 import type { ArtifactStore } from '../../core/runs/store';
 import { checkTaskId, MAX_TASK_ID_LENGTH, type TaskIdProblem } from '../../core/taskId';
+import { openResultFile } from '../generateController';
+import { abortSignalOf, showProblem } from '../notify';
 import { describeError, describeTaskFailure } from '../userMessages';
 
 export type ResumeMode = 'once' | 'watch';
@@ -47,14 +49,6 @@ export function taskIdProblemText(problem: TaskIdProblem): string {
     case 'invalidCharacters':
       return vscode.l10n.t('A task ID has only letters, digits, "-", "_", "." and ":".');
   }
-}
-
-/** A CancellationToken as an AbortSignal, for the core's calls. */
-export function abortSignalOf(token: vscode.CancellationToken): AbortSignal {
-  const controller = new AbortController();
-  if (token.isCancellationRequested) controller.abort();
-  token.onCancellationRequested(() => controller.abort());
-  return controller.signal;
 }
 
 export class TaskResumer {
@@ -119,7 +113,7 @@ export class TaskResumer {
         return { status: 'notFound', taskId, message };
       }
       const plain = describeError(error, 'other');
-      void this.showError(plain.message, plain.hint, error);
+      void showProblem(plain, error);
       return { status: 'error', taskId, message: plain.message };
     }
     const now = new Date();
@@ -137,7 +131,7 @@ export class TaskResumer {
     }
     if (record.status === 'failed') {
       const plain = describeTaskFailure(record.error?.message);
-      void this.showError(plain.message, plain.hint);
+      void showProblem(plain, undefined, () => openResultFile(store, record.run_id));
       return { status: 'failed', taskId, runId: record.run_id, record, message: plain.message };
     }
     const stillText =
@@ -179,16 +173,7 @@ export class TaskResumer {
   private async offerResult(message: string, record: RunRecord, store: ArtifactStore): Promise<void> {
     const open = vscode.l10n.t('Open result');
     if ((await vscode.window.showInformationMessage(message, open)) === open) {
-      await vscode.window.showTextDocument(vscode.Uri.file(store.resultMdPath(record.run_id)), { preview: false });
+      await openResultFile(store, record.run_id);
     }
-  }
-
-  private async showError(message: string, hint: string | undefined, error?: unknown): Promise<void> {
-    const details = vscode.l10n.t('Details');
-    const setKey = vscode.l10n.t('Set API Key');
-    const actions = error instanceof CreatOkError && error.kind === 'unauthorized' ? [setKey, details] : [details];
-    const choice = await vscode.window.showErrorMessage([message, hint].filter(Boolean).join(' '), ...actions);
-    if (choice === details) await vscode.commands.executeCommand('creatok.showLog');
-    if (choice === setKey) await vscode.commands.executeCommand('creatok.setApiKey');
   }
 }

@@ -1,0 +1,29 @@
+// Shared ways of telling people something: an error with its next steps, and the bridge from
+// VS Code's cancellation to the core's AbortSignal.
+import * as vscode from 'vscode';
+import { CreatOkError } from '../core/api/errors';
+import type { PlainMessage } from './userMessages';
+
+/** A CancellationToken as an AbortSignal, for the core's calls. */
+export function abortSignalOf(token: vscode.CancellationToken): AbortSignal {
+  const controller = new AbortController();
+  if (token.isCancellationRequested) controller.abort();
+  token.onCancellationRequested(() => controller.abort());
+  return controller.signal;
+}
+
+/**
+ * An error message in plain words with its next steps: Set API Key when the key was refused,
+ * else Open result (when there is a result), and always Details (the log).
+ */
+export async function showProblem(message: PlainMessage, error: unknown, openResult?: () => Promise<void>): Promise<void> {
+  const details = vscode.l10n.t('Details');
+  const setKey = vscode.l10n.t('Set API Key');
+  const open = vscode.l10n.t('Open result');
+  const unauthorized = error instanceof CreatOkError && error.kind === 'unauthorized';
+  const actions = unauthorized ? [setKey, details] : openResult ? [open, details] : [details];
+  const choice = await vscode.window.showErrorMessage([message.message, message.hint].filter(Boolean).join(' '), ...actions);
+  if (choice === details) await vscode.commands.executeCommand('creatok.showLog');
+  if (choice === setKey) await vscode.commands.executeCommand('creatok.setApiKey');
+  if (choice === open) await openResult?.();
+}
