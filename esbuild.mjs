@@ -72,6 +72,7 @@ if (tests) {
     logLevel: 'warning',
     entryPoints: [
       ...filesUnder('test', '.test.ts'),
+      ...filesUnder('test/unit/workers', '.ts'),
       'test/standin/main.ts',
       ...filesUnder('test/integration', '.ts'),
       ...filesUnder('test/e2e', '.ts'),

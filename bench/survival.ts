@@ -1,4 +1,4 @@
-// Benchmark 2, survival: 50 runs through the extension's own path (submitRun → RunFollower →
+// Benchmark 2, survival: 50 runs through the extension's own path (RunService.submit → follow →
 // TaskWatcher → result.json) while 30 % of all read answers are faulty: 500, an HTML 502,
 // 503 and 429 with Retry-After, malformed JSON, a non-zero code, a connection reset, and a
 // hang past the client's timeout. Prints completed / failed / lost / duplicate submissions.
@@ -6,8 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreatOkClient } from '../src/core/api/client';
-import { RunFollower } from '../src/core/runs/follower';
-import { submitRun } from '../src/core/runs/lifecycle';
+import { RunService } from '../src/core/runs/runService';
 import { ArtifactStore } from '../src/core/runs/store';
 import { TaskWatcher } from '../src/core/watcher';
 import { startStandIn, type FaultRule } from '../test/standin/server';
@@ -40,22 +39,23 @@ async function main(): Promise<void> {
   const store = new ArtifactStore(dir);
   const client = new CreatOkClient({ baseUrl: standIn.url, apiKey: () => KEY, timeoutMs: 1500 });
   const watcher = new TaskWatcher({ client, budgetMs: 5 * 60_000 });
-  const follower = new RunFollower(watcher);
+  const runs = new RunService({ client: () => client, watcher });
   const request = { prompt: 'survival', model: 'nano-banana-2', modelLabel: 'Nano Banana 2', resolution: '2K', aspectRatio: '1:1', n: 1, estimatedCredits: 2, currency: 'credits' };
   const ended = new Map<string, string>();
   let troubles = 0;
-  follower.onUpdate((u) => {
-    if (u.trouble) troubles++;
-    if (u.ended) ended.set(u.record.run_id, u.ended);
+  runs.onDidChange((e) => {
+    if (e.kind === 'trouble') troubles++;
+    if (e.kind === 'ended') ended.set(e.run.record.run_id, e.reason);
   });
 
   const started = Date.now();
   const capabilities = await client.getCapabilities().then(() => 'read', (e: Error) => `failed: ${e.message}`);
-  const outcomes = await Promise.all(Array.from({ length: RUNS }, () => submitRun(client, store, request)));
-  const runIds = outcomes.map((o) => o.record.run_id);
-  for (const o of outcomes) if (!o.error) follower.follow(o.record, store);
-  while (ended.size < outcomes.filter((o) => !o.error).length && Date.now() - started < 6 * 60_000) await new Promise((r) => setTimeout(r, 200));
-  await follower.flushed();
+  // Each accepted submit is followed by the run service at once.
+  const outcomes = await Promise.all(Array.from({ length: RUNS }, () => runs.submit(store, request)));
+  const runIds = outcomes.flatMap((o) => (o.kind === 'notStarted' ? [] : [o.run.record.run_id]));
+  while (ended.size < outcomes.filter((o) => o.kind === 'submitted').length && Date.now() - started < 6 * 60_000) await new Promise((r) => setTimeout(r, 200));
+  await runs.flushed();
+  runs.dispose();
   watcher.dispose();
 
   let completed = 0;

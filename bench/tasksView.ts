@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { newRunRecord } from '../src/core/runs/lifecycle';
 import { RUNS_PAGE_SIZE, RunIndex } from '../src/core/runs/runIndex';
 import { newRunId } from '../src/core/runs/runId';
-import { promptHead, runState, runTags } from '../src/core/runs/runState';
+import { promptHead, runPhase, runTags } from '../src/core/runs/runStatus';
 import { ArtifactStore } from '../src/core/runs/store';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10_000);
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     const items = await Promise.all(
       page.map(async (entry) => {
         const result = await index.read(entry);
-        return result.ok ? { label: promptHead(result.record.prompt), state: runState(result.record, false), tags: runTags(result, false) } : { label: entry.runId };
+        return result.ok ? { label: promptHead(result.record.prompt), state: runPhase(result.record, false), tags: runTags(result, false) } : { label: entry.runId };
       }),
     );
     const firstPageMs = performance.now() - started;

@@ -1,25 +1,26 @@
-// Entry point: builds the services once and registers the commands and the panel.
+// Entry point: composes the services once and registers the commands, views and panel. No
+// logic of its own: the run service owns runs, the flow owns Generate, the views listen.
 import * as vscode from 'vscode';
 import { CreatOkClient } from './core/api/client';
-import { RunFollower } from './core/runs/follower';
+import type { PanelForm } from './core/panelMessages';
+import { RunIndex } from './core/runs/runIndex';
+import { RunService } from './core/runs/runService';
 import { ArtifactStore } from './core/runs/store';
-import { saveRunImages } from './core/runs/images';
 import { TaskWatcher } from './core/watcher';
 import { ApiKeyStore } from './vscode/apiKey';
 import { CatalogService } from './vscode/catalogService';
-import { GenerateController, type ConfirmRequest } from './vscode/generateController';
-import { GeneratePanel, PANEL_VIEW_TYPE } from './vscode/generatePanel';
-import { PanelController } from './vscode/panelController';
 import { registerChatTools } from './vscode/chatTools';
+import { Commands } from './vscode/commandIds';
+import { GenerateFlow, type ConfirmRequest } from './vscode/generateFlow';
+import { GeneratePanel, PANEL_VIEW_TYPE } from './vscode/generatePanel';
 import { channelLogger } from './vscode/logger';
+import { PanelController } from './vscode/panelController';
+import { RunNotifications } from './vscode/runNotifications';
 import { readSettings } from './vscode/settings';
-import { RunIndex } from './core/runs/runIndex';
 import { TaskResumer, type ResumeMode } from './vscode/tasks/resume';
 import { TasksStatusBar } from './vscode/tasks/statusBar';
 import { registerTasksCommands } from './vscode/tasks/tasksCommands';
 import { storesOfWorkspace, TasksView } from './vscode/tasks/tasksView';
-import type { PanelForm } from './core/panelMessages';
-import type { RunRecord } from './core/runs/record';
 
 declare const __creatokLoadStart: number | undefined;
 
@@ -30,8 +31,8 @@ export interface TestingApi {
   /** The same, per stage: bundle evaluated, activate() called, services built, Tasks view built, done. */
   activationStages: string;
   setConfirm(confirm: ConfirmRequest | undefined): void;
-  controller: GenerateController;
-  follower: RunFollower;
+  flow: GenerateFlow;
+  runs: RunService;
   resumer: TaskResumer;
   tasksView: TasksView;
   panel: PanelController;
@@ -61,71 +62,64 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
   };
   const catalog = new CatalogService(getClient, async () => !!(await apiKeys.get()), logger);
   const watcher = new TaskWatcher({ client: { getTaskStatus: (id, o) => getClient().getTaskStatus(id, o) }, logger, budgetMs: () => settings().watchBudgetMs });
-  const follower = new RunFollower(watcher, { logger, saveImages: (record, runStore) => saveRunImages(record, runStore) });
-  context.subscriptions.push({ dispose: () => (follower.dispose(), watcher.dispose()) });
+  const runs = new RunService({ client: getClient, watcher, logger });
+  const notifications = new RunNotifications(runs);
+  context.subscriptions.push(watcher, runs, notifications);
 
-  const deps = {
+  let confirm: ConfirmRequest | undefined;
+  const flow = new GenerateFlow({
     client: getClient,
     catalog: () => catalog.get(),
     store,
     apiKeys,
-    follower,
+    runs,
+    notifications,
     logger,
-    showLog: () => channel.show(true),
-    confirm: undefined as ConfirmRequest | undefined,
-  };
-  const controller = new GenerateController(deps);
+    get confirm() {
+      return confirm;
+    },
+  });
 
   marks.services = performance.now();
   const index = new RunIndex(storesOfWorkspace());
-  const tasksView = new TasksView(index, follower);
-  const statusBar = new TasksStatusBar(follower);
-  const followWithProgress = (record: RunRecord, runStore: ArtifactStore): void =>
-    controller.followWithProgress(record, runStore, GeneratePanel.current ? (run) => GeneratePanel.current?.post({ type: 'run', run }) : undefined);
-  const resumer = new TaskResumer({ client: getClient, index, follower, logger, followWithProgress, store });
-  context.subscriptions.push(
-    tasksView,
-    statusBar,
-    vscode.window.createTreeView('creatok.tasks', { treeDataProvider: tasksView, showCollapseAll: false }),
-    ...registerTasksCommands({
-      index,
-      view: tasksView,
-      follower,
-      resumer,
-      followWithProgress,
-      openPanelWith: (form: Partial<PanelForm>) => GeneratePanel.show(context.extensionUri, panelHost, logger, imageOrigins()).prefill(form),
-    }),
-    vscode.commands.registerCommand('creatok.resumeTask', (taskId?: unknown, mode?: unknown) =>
-      resumer.resumeById(typeof taskId === 'string' ? taskId : undefined, mode === 'once' || mode === 'watch' ? (mode as ResumeMode) : undefined),
-    ),
-  );
-
+  const tasksView = new TasksView(index, runs);
+  const statusBar = new TasksStatusBar(runs);
+  const resumer = new TaskResumer({ runs, notifications, logger, stores: () => index.storesList, store });
   const imageOrigins = (): string[] => {
     const origin = settings().baseUrl;
     return origin.startsWith('http://') ? [origin] : [];
   };
+  const panelHost = new PanelController({ catalog: (force) => catalog.get(force), flow, runs, store, logger, showLog: () => channel.show(true) });
+  const showPanel = (): GeneratePanel => GeneratePanel.show(context.extensionUri, panelHost, logger, imageOrigins());
+  context.subscriptions.push(
+    tasksView,
+    statusBar,
+    panelHost,
+    { dispose: () => GeneratePanel.current?.dispose() },
+    vscode.window.createTreeView('creatok.tasks', { treeDataProvider: tasksView, showCollapseAll: false }),
+    ...registerTasksCommands({ index, view: tasksView, runs, resumer, openPanelWith: (form: Partial<PanelForm>) => showPanel().prefill(form) }),
+    vscode.commands.registerCommand(Commands.resumeTask, (taskId?: unknown, mode?: unknown) =>
+      resumer.resumeById(typeof taskId === 'string' ? taskId : undefined, mode === 'once' || mode === 'watch' ? (mode as ResumeMode) : undefined),
+    ),
+  );
 
   marks.tasks = performance.now();
-  const panelHost = new PanelController({ catalog: (force) => catalog.get(force), controller, store, logger, showLog: () => channel.show(true) });
-
   context.subscriptions.push(
-    vscode.commands.registerCommand('creatok.generateImage', () => {
-      GeneratePanel.show(context.extensionUri, panelHost, logger, imageOrigins());
-    }),
+    vscode.commands.registerCommand(Commands.generateImage, () => void showPanel()),
     // Explorer: right-click one or several images → Use as Reference Image.
-    vscode.commands.registerCommand('creatok.useAsReference', async (uri?: vscode.Uri, uris?: vscode.Uri[]) => {
+    vscode.commands.registerCommand(Commands.useAsReference, async (uri?: vscode.Uri, uris?: vscode.Uri[]) => {
       const picked = (uris && uris.length > 0 ? uris : uri ? [uri] : []).filter((u) => u.scheme === 'file');
-      GeneratePanel.show(context.extensionUri, panelHost, logger, imageOrigins());
+      showPanel();
       return panelHost.addReferences(picked.map((u) => u.fsPath));
     }),
-    vscode.commands.registerCommand('creatok.setApiKey', async () => {
+    vscode.commands.registerCommand(Commands.setApiKey, async () => {
       const key = await apiKeys.prompt();
       if (key) {
         catalog.invalidate();
         void vscode.window.showInformationMessage(vscode.l10n.t('Your CreatOK API key is saved.'));
       }
     }),
-    vscode.commands.registerCommand('creatok.clearApiKey', async () => {
+    vscode.commands.registerCommand(Commands.clearApiKey, async () => {
       await apiKeys.clear();
       catalog.invalidate();
       const stillFromEnv = !!(await apiKeys.get());
@@ -135,7 +129,7 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
           : vscode.l10n.t('Your CreatOK API key is removed.'),
       );
     }),
-    vscode.commands.registerCommand('creatok.showLog', () => channel.show(true)),
+    vscode.commands.registerCommand(Commands.showLog, () => channel.show(true)),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel) {
         GeneratePanel.revive(panel, context.extensionUri, panelHost, logger, imageOrigins());
@@ -144,12 +138,12 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('creatok.baseUrl')) catalog.invalidate();
     }),
+    ...registerChatTools({ flow, runs, resumer, store, logger }),
   );
-  context.subscriptions.push(...registerChatTools({ controller, follower, resumer, catalog: () => catalog.get(), store, logger }));
 
-  // Runs left unfinished by a reload, another window or a crash are watched again.
-  void resumer.resumeUnfinished().then(
-    (n) => n > 0 && logger.info(`resume: watching ${n} unfinished runs again`),
+  // Runs left unfinished by a reload, another window or a crash are followed again.
+  void runs.resumeUnfinished(index.storesList).then(
+    (n) => n > 0 && logger.info(`resume: following ${n} unfinished runs again`),
     (e: Error) => logger.error(`resume: ${e.message}`),
   );
 
@@ -163,7 +157,7 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
   logger.info(`activated in ${activationMs.toFixed(1)} ms (VS Code ${vscode.version}, language ${vscode.env.language})`);
 
   if (context.extensionMode === vscode.ExtensionMode.Test) {
-    return { testing: { activationMs, activationStages: stages, setConfirm: (confirm) => (deps.confirm = confirm), controller, follower, resumer, tasksView, panel: panelHost } };
+    return { testing: { activationMs, activationStages: stages, setConfirm: (c) => (confirm = c), flow, runs, resumer, tasksView, panel: panelHost } };
   }
   return {};
 }

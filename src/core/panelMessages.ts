@@ -2,8 +2,16 @@
 // directions, as zod schemas. Both sides validate what they receive.
 import * as z from 'zod/mini';
 import { USE_CASES } from './models';
+import { RUN_PHASES } from './runs/runStatus';
 
-export const RUN_PHASES = ['confirming', 'cancelled', 'uploading', 'submitting', 'queued', 'running', 'succeeded', 'failed', 'stopped', 'unconfirmed'] as const;
+/** What the panel shows: the steps before a run exists, then the run's own phase. */
+export const PANEL_PHASES = ['confirming', 'cancelled', 'uploading', 'notStarted', ...RUN_PHASES] as const;
+
+/**
+ * The panel accepts longer prompts than CreatOK does, so that an overlong one reaches the host
+ * and gets a clear message (the request check says the limit) instead of being dropped.
+ */
+export const PANEL_PROMPT_MAX = 1_000_000;
 
 /**
  * Built on first use, not when the extension loads: constructing these schemas costs more
@@ -13,7 +21,7 @@ function buildSchemas() {
   const short = (max: number): z.ZodMiniString<string> => z.string().check(z.maxLength(max));
 
   const formSchema = z.object({
-    prompt: short(20_000),
+    prompt: short(PANEL_PROMPT_MAX),
     useCase: z.enum(USE_CASES),
     /** true once the user picked a use case (the guess no longer overrides it). */
     useCaseChosen: z.boolean(),
@@ -24,18 +32,22 @@ function buildSchemas() {
     n: z.int().check(z.minimum(1), z.maximum(100)),
   });
 
+  // Every request carries an id; the host answers each one with a `reply` of the same id.
+  const requestId = z.int();
   const webviewToHostSchema = z.discriminatedUnion('type', [
-    z.object({ type: z.literal('ready') }),
-    z.object({ type: z.literal('generate'), requestId: z.int(), form: formSchema }),
-    z.object({ type: z.literal('copy'), text: short(100_000) }),
-    z.object({ type: z.literal('openResult'), runId: short(200) }),
-    z.object({ type: z.literal('revealRun'), runId: short(200) }),
-    z.object({ type: z.literal('setApiKey') }),
-    z.object({ type: z.literal('showLog') }),
-    z.object({ type: z.literal('reloadModels') }),
-    z.object({ type: z.literal('addReferences') }),
-    z.object({ type: z.literal('removeReference'), id: short(100) }),
-    z.object({ type: z.literal('refinePrompt'), prompt: short(20_000), useCase: z.enum(USE_CASES) }),
+    /** The webview (re)started; `runId` is the run it showed before a reload. */
+    z.object({ type: z.literal('ready'), runId: z.optional(short(200)) }),
+    z.object({ type: z.literal('generate'), requestId, form: formSchema }),
+    z.object({ type: z.literal('copy'), requestId, text: short(100_000) }),
+    z.object({ type: z.literal('openResult'), requestId, runId: short(200) }),
+    z.object({ type: z.literal('revealRun'), requestId, runId: short(200) }),
+    z.object({ type: z.literal('retrySave'), requestId, runId: short(200) }),
+    z.object({ type: z.literal('setApiKey'), requestId }),
+    z.object({ type: z.literal('showLog'), requestId }),
+    z.object({ type: z.literal('reloadModels'), requestId }),
+    z.object({ type: z.literal('addReferences'), requestId }),
+    z.object({ type: z.literal('removeReference'), requestId, id: short(100) }),
+    z.object({ type: z.literal('refinePrompt'), requestId, prompt: short(PANEL_PROMPT_MAX), useCase: z.enum(USE_CASES) }),
   ]);
 
   const modelOptionSchema = z.object({
@@ -61,13 +73,13 @@ function buildSchemas() {
     runId: z.string(),
     taskId: z.nullable(z.string()),
     /** What the panel shows: a plain phase, never raw server text. */
-    phase: z.enum(RUN_PHASES),
+    phase: z.enum(PANEL_PHASES),
     /** The server's status as it is (it may say more than the phase). */
     status: z.string(),
     message: z.string(),
     hint: z.optional(z.string()),
     /** A next step the panel offers as a button. */
-    action: z.optional(z.enum(['setApiKey'])),
+    action: z.optional(z.enum(['setApiKey', 'retrySave'])),
     progress: z.nullish(z.number()),
     images: z.array(
       z.object({
@@ -100,7 +112,8 @@ function buildSchemas() {
     }),
     z.object({ type: z.literal('catalog'), catalog: panelCatalogSchema }),
     z.object({ type: z.literal('prefill'), form: z.partial(formSchema) }),
-    z.object({ type: z.literal('generateDone'), requestId: z.int() }),
+    /** The answer to a request: `error` says in plain words what went wrong. */
+    z.object({ type: z.literal('reply'), requestId: z.int(), error: z.optional(z.string()) }),
     z.object({ type: z.literal('problems'), problems: z.array(problemViewSchema) }),
     z.object({ type: z.literal('run'), run: runViewSchema }),
     z.object({ type: z.literal('references'), items: z.array(referenceViewSchema) }),

@@ -1,6 +1,6 @@
 // Turns what the user chose into a request the chosen model can do, with its estimated cost.
 import type { ImageModelInfo, SubmitBody } from './api/schemas';
-import { aspectRatiosOf, findModel, modelLabel, type Catalog } from './models';
+import { aspectRatiosOf, findModel, guessUseCase, modelLabel, recommendModel, type Catalog, type UseCase } from './models';
 
 export const DEFAULT_RESOLUTION = '2K';
 export const DEFAULT_ASPECT_RATIO = '1:1';
@@ -42,6 +42,23 @@ export interface Problem {
   code: ProblemCode;
   /** Values for the message: the allowed options, the limit, and so on. */
   params: Record<string, string | number>;
+}
+
+/**
+ * What someone asks to generate, wherever they ask (the panel, a chat tool): anything left out
+ * is decided here, the same way for every caller.
+ */
+export interface GenerationRequest {
+  prompt: string;
+  /** Guessed from the prompt (and the references) when absent. */
+  useCase?: UseCase;
+  /** Recommended for the use case when absent. */
+  model?: string;
+  /** The model's defaults when absent. */
+  resolution?: string;
+  aspectRatio?: string;
+  n?: number;
+  referenceCount?: number;
 }
 
 export type Validation = { ok: true; request: ResolvedRequest } | { ok: false; problems: Problem[] };
@@ -108,6 +125,14 @@ export function validateChoice(catalog: Catalog, choice: GenerationChoice): Vali
       currency: model.pricing?.currency ?? 'credits',
     },
   };
+}
+
+/** Fills what the request left out (use case, model, defaults), then checks it against the model. */
+export function validateGeneration(catalog: Catalog, request: GenerationRequest): Validation {
+  const referenceCount = request.referenceCount ?? 0;
+  const useCase = request.useCase ?? guessUseCase(request.prompt, { hasReferences: referenceCount > 0 });
+  const model = request.model ?? recommendModel(catalog, useCase, request.resolution).modelId;
+  return validateChoice(catalog, { ...request, model, referenceCount });
 }
 
 export function toSubmitBody(request: ResolvedRequest, imageObjectKeys: string[] = []): SubmitBody {

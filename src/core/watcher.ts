@@ -5,6 +5,7 @@ import type { CreatOkClient } from './api/client';
 import { CreatOkError } from './api/errors';
 import { isTerminalStatus, type TaskStatus } from './api/schemas';
 import { AbortedError, systemClock, type Clock } from './clock';
+import { Emitter, type Disposable } from './events';
 import { silentLogger, type Logger } from './log';
 import { nextPollDelay, type PollContext, type ProgressSample } from './pollSchedule';
 
@@ -51,7 +52,7 @@ export interface TaskWatcherOptions {
 
 export class TaskWatcher {
   private readonly watched = new Map<string, Watched>();
-  private readonly listeners = new Set<(event: WatchEvent) => void>();
+  private readonly events: Emitter<WatchEvent>;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly interval: IntervalStrategy;
@@ -64,6 +65,7 @@ export class TaskWatcher {
   constructor(private readonly options: TaskWatcherOptions) {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
+    this.events = new Emitter((error) => this.logger.error(`watch: a listener failed: ${error.message}`));
     this.interval = options.interval ?? nextPollDelay;
     // Every in-flight status read listens on this one signal (to stop at dispose).
     setMaxListeners(0, this.requests.signal);
@@ -71,9 +73,8 @@ export class TaskWatcher {
     this.budgetMs = typeof budget === 'number' ? () => budget : budget;
   }
 
-  onEvent(listener: (event: WatchEvent) => void): { dispose(): void } {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
+  onEvent(listener: (event: WatchEvent) => void): Disposable {
+    return this.events.event(listener);
   }
 
   isWatching(taskId: string): boolean {
@@ -102,7 +103,7 @@ export class TaskWatcher {
   dispose(): void {
     this.disposed = true;
     this.watched.clear();
-    this.listeners.clear();
+    this.events.dispose();
     this.requests.abort();
     this.wake.abort();
   }
@@ -113,13 +114,7 @@ export class TaskWatcher {
   }
 
   private emit(event: WatchEvent): void {
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(event);
-      } catch (error) {
-        this.logger.error(`watch: a listener failed: ${(error as Error).message}`);
-      }
-    }
+    this.events.fire(event);
   }
 
   private kick(): void {

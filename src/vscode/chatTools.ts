@@ -5,13 +5,12 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import * as z from 'zod/mini';
 import type { Logger } from '../core/log';
-import { guessUseCase, recommendFrom, USE_CASES, type Catalog } from '../core/models';
+import { USE_CASES } from '../core/models';
 import { inspectReference, type ReferenceFile } from '../core/references';
-import type { RunFollower } from '../core/runs/follower';
-import { isFinalRunStatus, type RunRecord } from '../core/runs/record';
+import type { RunRecord } from '../core/runs/record';
+import type { RunService, RunSnapshot } from '../core/runs/runService';
 import type { ArtifactStore } from '../core/runs/store';
-import { defaultsFor } from '../core/request';
-import type { GenerateController } from './generateController';
+import type { GenerateFlow } from './generateFlow';
 import type { TaskResumer } from './tasks/resume';
 import { referenceProblemText } from './userMessages';
 
@@ -36,10 +35,9 @@ const checkInputSchema = z.object({
 export type CheckToolInput = z.infer<typeof checkInputSchema>;
 
 export interface ChatToolDeps {
-  controller: GenerateController;
-  follower: RunFollower;
+  flow: GenerateFlow;
+  runs: RunService;
   resumer: TaskResumer;
-  catalog: () => Promise<Catalog>;
   store: () => ArtifactStore | undefined;
   logger: Logger;
 }
@@ -66,27 +64,20 @@ function describeRun(record: RunRecord, store: ArtifactStore, message?: string):
   };
 }
 
-/** Resolves when the follower has finished the run (or at once if it already has). */
-function runEnded(follower: RunFollower, record: RunRecord, store: ArtifactStore, token: vscode.CancellationToken): Promise<RunRecord> {
+/** Resolves with the run's record when the run service says it ended (at once if it is not followed). */
+function runEnded(runs: RunService, run: Pick<RunSnapshot, 'record' | 'store'>, token: vscode.CancellationToken): Promise<RunRecord> {
   return new Promise((resolve) => {
-    const subscription = follower.onUpdate((u) => {
-      if (u.record.run_id === record.run_id && u.ended) {
-        subscription.dispose();
-        resolve(u.record);
-      }
-    });
-    token.onCancellationRequested(() => {
+    const latest = (): RunRecord => runs.snapshot(run.store, run.record.run_id)?.record ?? run.record;
+    const done = (record: RunRecord): void => {
       subscription.dispose();
-      void store.read(record.run_id).then((r) => resolve(r.ok ? r.record : record));
+      cancel.dispose();
+      resolve(record);
+    };
+    const subscription = runs.onDidChange((event) => {
+      if (event.kind === 'ended' && event.run.record.run_id === run.record.run_id && event.run.store.root === run.store.root) done(event.run.record);
     });
-    if (!record.task_id || !follower.isFollowing(record.task_id)) {
-      void store.read(record.run_id).then((r) => {
-        if (r.ok && isFinalRunStatus(r.record.status)) {
-          subscription.dispose();
-          resolve(r.record);
-        }
-      });
-    }
+    const cancel = token.onCancellationRequested(() => done(latest()));
+    if (!run.record.task_id || !runs.isFollowing(run.record.task_id)) done(latest());
   });
 }
 
@@ -113,28 +104,12 @@ export class GenerateImageTool implements vscode.LanguageModelTool<GenerateToolI
       if (!check.ok) return text({ status: 'not_generated', message: referenceProblemText(check) });
       references.push(check.reference);
     }
-    const catalog = await this.deps.catalog();
-    const useCase = input.useCase ?? guessUseCase(input.prompt, { hasReferences: references.length > 0 });
-    const modelId =
-      input.model ??
-      recommendFrom(catalog.models.map((m) => ({ id: m.id, resolutions: m.limits.resolutions })), catalog.defaultModel, useCase, input.resolution).modelId;
-    const model = catalog.models.find((m) => m.id === modelId);
-    const defaults = model ? defaultsFor(model) : { resolution: '2K', aspectRatio: '1:1', n: 1 };
     let problems: string[] = [];
-    const result = await this.deps.controller.generate(
-      {
-        prompt: input.prompt,
-        useCase,
-        useCaseChosen: input.useCase !== undefined,
-        model: modelId,
-        modelChosen: true,
-        resolution: input.resolution ?? defaults.resolution,
-        aspectRatio: input.aspectRatio ?? defaults.aspectRatio,
-        n: input.count ?? defaults.n,
-      },
-      () => undefined,
-      (p) => (problems = p),
+    // The same resolution as the panel's: what the input leaves out is recommended or defaulted.
+    const result = await this.deps.flow.generate(
+      { prompt: input.prompt, useCase: input.useCase, model: input.model, resolution: input.resolution, aspectRatio: input.aspectRatio, n: input.count },
       references,
+      { problems: (p) => (problems = p) },
     );
     this.deps.logger.info(`tool ${GENERATE_TOOL}: ${result.kind}`);
     switch (result.kind) {
@@ -149,12 +124,13 @@ export class GenerateImageTool implements vscode.LanguageModelTool<GenerateToolI
       case 'busy':
         return text({ status: 'not_generated', message: 'Another generation is being confirmed or sent; try again when it is done.' });
       case 'uploadFailed':
-        return text({ status: 'not_generated', message: `${result.message} Nothing was generated and no credits were used.` });
+      case 'notStarted':
+        return text({ status: 'not_generated', message: [result.message.message, result.message.hint].filter(Boolean).join(' ') });
       case 'submitFailed':
-        return text({ ...describeRun(result.record, store), message: [result.message.message, result.message.hint].filter(Boolean).join(' ') });
+        return text({ ...describeRun(result.run.record, store), message: [result.message.message, result.message.hint].filter(Boolean).join(' ') });
       case 'submitted': {
-        const final = await runEnded(this.deps.follower, result.record, store, token);
-        return text(describeRun(final, store));
+        const final = await runEnded(this.deps.runs, result.run, token);
+        return text(describeRun(final, result.run.store));
       }
     }
   }
@@ -171,13 +147,13 @@ export class CheckImageTaskTool implements vscode.LanguageModelTool<CheckToolInp
     const parsed = checkInputSchema.safeParse(options.input);
     if (!parsed.success) return badInput(parsed.error);
     const outcome = await this.deps.resumer.resume(parsed.data.taskId, parsed.data.keepWatching ? 'watch' : 'once');
-    const store = this.deps.store();
-    if (!outcome.record || !store) return text({ status: outcome.status, task_id: parsed.data.taskId, message: outcome.message });
+    const { record, store } = outcome;
+    if (!record || !store) return text({ status: outcome.status, task_id: parsed.data.taskId, message: outcome.message });
     if (parsed.data.keepWatching && outcome.status === 'inProgress') {
-      const final = await runEnded(this.deps.follower, outcome.record, store, token);
+      const final = await runEnded(this.deps.runs, { record, store }, token);
       return text(describeRun(final, store));
     }
-    return text(describeRun(outcome.record, store, outcome.message));
+    return text(describeRun(record, store, outcome.message));
   }
 }
 

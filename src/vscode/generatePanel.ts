@@ -1,17 +1,22 @@
 // The Generate Image panel: one webview panel, focused if already open. It only shows and
 // asks; every call to CreatOK is made by the extension host.
+import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { panelSchemas, type HostToWebview, type PanelForm, type WebviewToHost } from '../core/panelMessages';
 import type { Logger } from '../core/log';
+import { Disposable } from './disposable';
 
 export const PANEL_VIEW_TYPE = 'creatok.generateImage';
 
 export interface PanelHost {
   /** Builds the `init` message (strings, catalogue, prefill). */
   initMessage(): Promise<HostToWebview>;
-  onMessage(message: WebviewToHost, panel: GeneratePanel): void | Promise<void>;
-  /** Called once the webview has its init message. */
-  ready?(panel: GeneratePanel): void;
+  /** Answers one request; a thrown error is shown in the panel. */
+  onMessage(message: Exclude<WebviewToHost, { type: 'ready' }>, panel: GeneratePanel): Promise<void>;
+  /** The webview has its init message; `runId` is the run it showed before a reload. */
+  ready(panel: GeneratePanel, runId: string | undefined): void;
+  /** The panel was closed. */
+  closed(panel: GeneratePanel): void;
 }
 
 /** The bundle, the styles, and the run folders of the workspace (for the saved images): nothing else. */
@@ -20,17 +25,14 @@ function resourceRoots(extensionUri: vscode.Uri): vscode.Uri[] {
   return [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media'), ...artifacts];
 }
 
+/** A fresh script nonce per page, from the system's random source. */
 function nonce(): string {
-  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  let text = '';
-  for (let i = 0; i < 32; i++) text += chars.charAt(Math.floor(Math.random() * chars.length));
-  return text;
+  return randomBytes(24).toString('base64');
 }
 
-export class GeneratePanel {
+export class GeneratePanel extends Disposable {
   static current: GeneratePanel | undefined;
 
-  private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
   private readonly queue: HostToWebview[] = [];
 
@@ -63,13 +65,16 @@ export class GeneratePanel {
     private readonly logger: Logger,
     imageOrigins: string[],
   ) {
+    super();
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
     panel.webview.html = this.html(imageOrigins);
-    panel.onDidDispose(() => this.dispose(), null, this.disposables);
-    panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw), null, this.disposables);
+    this._register(panel.onDidDispose(() => this.dispose()));
+    this._register(panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)));
   }
 
+  /** Sends a message to the webview; after the panel closed, nothing (never "Webview is disposed"). */
   post(message: HostToWebview): void {
+    if (this.isDisposed) return;
     if (message.type === 'run') {
       const webview = this.panel.webview;
       const images = message.run.images.map((i) => (i.localPath ? { ...i, localSrc: webview.asWebviewUri(vscode.Uri.file(i.localPath)).toString() } : i));
@@ -80,38 +85,55 @@ export class GeneratePanel {
       this.queue.push(checked);
       return;
     }
-    void this.panel.webview.postMessage(checked);
+    this.send(checked);
   }
 
   prefill(form: Partial<PanelForm>): void {
     this.post({ type: 'prefill', form });
   }
 
-  dispose(): void {
+  override dispose(): void {
+    if (this.isDisposed) return;
     if (GeneratePanel.current === this) GeneratePanel.current = undefined;
+    super.dispose();
     this.panel.dispose();
-    while (this.disposables.length) this.disposables.pop()?.dispose();
+    this.host.closed(this);
+  }
+
+  private send(message: HostToWebview): void {
+    if (this.isDisposed) return;
+    this.panel.webview.postMessage(message).then(undefined, (e: Error) => this.logger.warn(`panel: a message was not delivered: ${e.message}`));
   }
 
   private async receive(raw: unknown): Promise<void> {
     const parsed = panelSchemas().webviewToHostSchema.safeParse(raw);
     if (!parsed.success) {
-      this.logger.warn(`panel: ignored a malformed message: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.join('.') || 'message';
+      this.logger.warn(`panel: refused a malformed message (${where}: ${issue?.message ?? 'invalid'})`);
+      const requestId = typeof raw === 'object' && raw !== null && Number.isInteger((raw as { requestId?: unknown }).requestId) ? (raw as { requestId: number }).requestId : undefined;
+      if (requestId !== undefined) this.post({ type: 'reply', requestId, error: vscode.l10n.t('The panel sent something the extension could not read ({0}). Nothing was sent to CreatOK.', where) });
       return;
     }
     const message = parsed.data;
     if (message.type === 'ready') {
       this.ready = false;
-      await this.panel.webview.postMessage(panelSchemas().hostToWebviewSchema.parse(await this.host.initMessage()));
+      try {
+        this.send(panelSchemas().hostToWebviewSchema.parse(await this.host.initMessage()));
+      } catch (error) {
+        this.logger.error(`panel: could not start: ${(error as Error).message}`);
+      }
       this.ready = true;
-      for (const queued of this.queue.splice(0)) void this.panel.webview.postMessage(queued);
-      this.host.ready?.(this);
+      for (const queued of this.queue.splice(0)) this.send(queued);
+      this.host.ready(this, message.runId);
       return;
     }
     try {
       await this.host.onMessage(message, this);
+      this.post({ type: 'reply', requestId: message.requestId });
     } catch (error) {
       this.logger.error(`panel: handling ${message.type} failed: ${(error as Error).stack ?? error}`);
+      this.post({ type: 'reply', requestId: message.requestId, error: vscode.l10n.t('Something went wrong: {0}', (error as Error).message ?? String(error)) });
     }
   }
 

@@ -1,17 +1,26 @@
-// The host side of the Generate Image panel: answers its messages, and holds its reference
-// images (paths stay on the host; the webview sees names, sizes and small previews).
+// The host side of the Generate Image panel: answers its requests, holds its reference images
+// (paths stay on the host; the webview sees names, sizes and small previews), and shows the
+// run it started, from the run service's events. The panel may close at any time: the run goes
+// on (notification, status bar), and a reopened or restored panel shows it again.
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import type { Logger } from '../core/log';
 import type { Catalog } from '../core/models';
 import { toPanelCatalog } from '../core/panelCatalog';
-import type { HostToWebview, ReferenceView, WebviewToHost } from '../core/panelMessages';
+import type { HostToWebview, PanelForm, ReferenceView, RunView, WebviewToHost } from '../core/panelMessages';
 import { inspectReference, type ReferenceFile } from '../core/references';
+import type { GenerationRequest } from '../core/request';
+import type { RunService } from '../core/runs/runService';
+import { isRunId } from '../core/runs/runId';
 import type { ArtifactStore } from '../core/runs/store';
-import { openResultFile, revealRunFolder, type GenerateController } from './generateController';
+import { Commands } from './commandIds';
+import { Disposable } from './disposable';
+import type { GenerateFlow } from './generateFlow';
 import type { GeneratePanel, PanelHost } from './generatePanel';
 import { refineWithChatModel } from './promptRefiner';
-import { referenceProblemText } from './userMessages';
+import { openResultFile, retrySaving, revealRunFolder } from './runNotifications';
+import { endMessage, toRunView } from './runPresenter';
+import { describeError, referenceProblemText } from './userMessages';
 import { webviewStrings } from './webviewStrings';
 
 /** Images up to this size are previewed as data: URIs; larger ones show their name only. */
@@ -19,7 +28,8 @@ const THUMBNAIL_MAX_BYTES = 2 * 1024 * 1024;
 
 export interface PanelControllerDeps {
   catalog: (force?: boolean) => Promise<Catalog>;
-  controller: GenerateController;
+  flow: GenerateFlow;
+  runs: RunService;
   store: () => ArtifactStore | undefined;
   logger: Logger;
   showLog: () => void;
@@ -29,12 +39,29 @@ interface HeldReference extends ReferenceFile {
   id: string;
 }
 
-export class PanelController implements PanelHost {
+/** The panel form as a generation request: the panel always says every choice. */
+export function requestOfForm(form: PanelForm): GenerationRequest {
+  return { prompt: form.prompt, useCase: form.useCase, model: form.model, resolution: form.resolution, aspectRatio: form.aspectRatio, n: form.n };
+}
+
+export class PanelController extends Disposable implements PanelHost {
   private references: HeldReference[] = [];
   private nextId = 1;
   private panel: GeneratePanel | undefined;
+  /** The run the panel shows (kept while the panel is closed, for when it opens again). */
+  private shown: { store: ArtifactStore; runId: string } | undefined;
 
-  constructor(private readonly deps: PanelControllerDeps) {}
+  constructor(private readonly deps: PanelControllerDeps) {
+    super();
+    this._register(
+      deps.runs.onDidChange((event) => {
+        const shown = this.shown;
+        if (!shown || event.run.record.run_id !== shown.runId || event.run.store.root !== shown.store.root) return;
+        const message = event.kind === 'ended' ? endMessage(event.reason, event.run.record, event.error) : event.kind === 'trouble' ? describeError(event.error, 'watch') : undefined;
+        this.postRun(toRunView(event.run, message));
+      }),
+    );
+  }
 
   /** The reference images now in the panel (for the generate flow and the tests). */
   get referenceFiles(): ReferenceFile[] {
@@ -45,10 +72,30 @@ export class PanelController implements PanelHost {
     return { type: 'init', strings: webviewStrings(), catalog: toPanelCatalog(await this.deps.catalog()) };
   }
 
-  /** The panel's webview is ready (first open or a reload of the webview). */
-  ready(panel: GeneratePanel): void {
+  ready(panel: GeneratePanel, runId: string | undefined): void {
     this.panel = panel;
     void this.postReferences();
+    const store = this.deps.store();
+    if (runId && store && isRunId(runId) && !this.shown) this.shown = { store, runId };
+    void this.showCurrentRun();
+  }
+
+  closed(panel: GeneratePanel): void {
+    if (this.panel === panel) this.panel = undefined;
+  }
+
+  /** Generates from a form: the same flow as every other caller; the steps go to the panel. */
+  async generate(form: PanelForm): Promise<void> {
+    this.shown = undefined;
+    const result = await this.deps.flow.generate(requestOfForm(form), this.referenceFiles, {
+      step: (view) => this.postRun(view),
+      problems: (problems) => this.panel?.post({ type: 'problems', problems: problems.map((m) => ({ field: 'form', message: m })) }),
+    });
+    if (result.kind === 'submitted' || result.kind === 'submitFailed') {
+      this.shown = { store: result.run.store, runId: result.run.record.run_id };
+      // Events that came before `shown` was set are not lost: show the latest state.
+      await this.showCurrentRun();
+    }
   }
 
   /** Adds files as references; each refused one is named in a message. Returns the problems. */
@@ -72,20 +119,12 @@ export class PanelController implements PanelHost {
     void this.postReferences();
   }
 
-  async onMessage(message: WebviewToHost, panel: GeneratePanel): Promise<void> {
+  async onMessage(message: Exclude<WebviewToHost, { type: 'ready' }>, panel: GeneratePanel): Promise<void> {
     this.panel = panel;
     const ws = this.deps.store();
     switch (message.type) {
-      case 'generate': {
-        await this.deps.controller.generate(
-          message.form,
-          (run) => panel.post({ type: 'run', run }),
-          (problems) => panel.post({ type: 'problems', problems: problems.map((m) => ({ field: 'form', message: m })) }),
-          this.referenceFiles,
-        );
-        panel.post({ type: 'generateDone', requestId: message.requestId });
-        break;
-      }
+      case 'generate':
+        return this.generate(message.form);
       case 'addReferences': {
         const picked = await vscode.window.showOpenDialog({
           canSelectMany: true,
@@ -94,47 +133,59 @@ export class PanelController implements PanelHost {
           filters: { [vscode.l10n.t('Images')]: ['png', 'jpg', 'jpeg', 'webp', 'gif'] },
         });
         if (picked) await this.addReferences(picked.filter((u) => u.scheme === 'file').map((u) => u.fsPath));
-        break;
+        return;
       }
       case 'removeReference':
         this.references = this.references.filter((r) => r.id !== message.id);
-        await this.postReferences();
-        break;
+        return this.postReferences();
       case 'copy':
         await vscode.env.clipboard.writeText(message.text);
         vscode.window.setStatusBarMessage(vscode.l10n.t('Copied to the clipboard.'), 3000);
-        break;
+        return;
       case 'openResult':
-        if (ws) await openResultFile(ws, message.runId);
-        break;
+        if (ws && isRunId(message.runId)) await openResultFile(ws, message.runId);
+        return;
       case 'revealRun':
-        if (ws) await revealRunFolder(ws, message.runId);
-        break;
+        if (ws && isRunId(message.runId)) await revealRunFolder(ws, message.runId);
+        return;
+      case 'retrySave':
+        if (ws && isRunId(message.runId)) await retrySaving(this.deps.runs, ws, message.runId);
+        return this.showCurrentRun();
       case 'setApiKey':
-        await vscode.commands.executeCommand('creatok.setApiKey');
-        break;
+        await vscode.commands.executeCommand(Commands.setApiKey);
+        return;
       case 'showLog':
         this.deps.showLog();
-        break;
+        return;
       case 'reloadModels':
         panel.post({ type: 'catalog', catalog: toPanelCatalog(await this.deps.catalog(true)) });
-        break;
+        return;
       case 'refinePrompt': {
         const suggestion = await refineWithChatModel(message.prompt, message.useCase, this.deps.logger);
         panel.post(suggestion ? { type: 'refineSuggestion', text: suggestion } : { type: 'refineGuided' });
-        break;
+        return;
       }
-      case 'ready':
-        break;
     }
+  }
+
+  /** Posts the shown run's latest state: what the run service holds, else its record on disk. */
+  private async showCurrentRun(): Promise<void> {
+    const shown = this.shown;
+    if (!shown) return;
+    const held = this.deps.runs.snapshot(shown.store, shown.runId);
+    if (held) return this.postRun(toRunView(held));
+    const read = await shown.store.read(shown.runId);
+    if (read.ok) this.postRun(toRunView({ record: read.record, store: shown.store, following: false }));
+  }
+
+  private postRun(view: RunView): void {
+    this.panel?.post({ type: 'run', run: view });
   }
 
   private async postReferences(): Promise<void> {
     if (!this.panel) return;
-    const items: ReferenceView[] = await Promise.all(
-      this.references.map(async (r) => ({ id: r.id, name: r.name, size: r.size, thumbnail: await thumbnail(r) })),
-    );
-    this.panel.post({ type: 'references', items });
+    const items: ReferenceView[] = await Promise.all(this.references.map(async (r) => ({ id: r.id, name: r.name, size: r.size, thumbnail: await thumbnail(r) })));
+    this.panel?.post({ type: 'references', items });
   }
 }
 
@@ -146,4 +197,3 @@ async function thumbnail(reference: ReferenceFile): Promise<string | null> {
     return null;
   }
 }
-

@@ -92,17 +92,11 @@ export function phaseText(phase: RunView['phase'], status: string): string {
       return vscode.l10n.t('Stopped watching. The task goes on at CreatOK; you can resume it later.');
     case 'unconfirmed':
       return vscode.l10n.t('Not sure whether the request was accepted.');
+    case 'notStarted':
+      return vscode.l10n.t('Not sent: the run folder could not be written. No credits were used.');
+    case 'unknown':
+      return vscode.l10n.t('The state of this run is not known.');
   }
-}
-
-/** Maps a server status to a phase; unknown statuses count as still running, shown as they are. */
-export function phaseOfStatus(status: string): RunView['phase'] {
-  if (status === 'queued' || status === 'submitted' || status === 'pending') return 'queued';
-  if (status === 'succeeded') return 'succeeded';
-  if (status === 'failed') return 'failed';
-  if (status === 'unconfirmed') return 'unconfirmed';
-  if (status === 'submitting') return 'submitting';
-  return 'running';
 }
 
 export function problemText(problem: Problem): string {

@@ -30,6 +30,8 @@ export function webviewStrings(): Record<string, string> {
     revealRun: vscode.l10n.t('Reveal run folder'),
     setApiKey: vscode.l10n.t('Set API Key'),
     showLog: vscode.l10n.t('Details'),
+    copyTaskId: vscode.l10n.t('Copy task ID'),
+    retrySave: vscode.l10n.t('Retry saving'),
     taskId: vscode.l10n.t('Task ID: {0}'),
     imageAlt: vscode.l10n.t('Generated image {0}'),
     copied: vscode.l10n.t('Copied'),

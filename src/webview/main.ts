@@ -30,8 +30,19 @@ let nextRequestId = 1;
 let pendingRequest: number | undefined;
 let references: ReferenceView[] = [];
 
-const saved = vscode.getState() as { form?: PanelForm } | undefined;
+/** What survives a reload of the panel: the form, and the run it was showing. */
+const saved = vscode.getState() as { form?: PanelForm; runId?: string } | undefined;
 if (saved?.form) form = { ...form, ...saved.form };
+let shownRunId: string | undefined = typeof saved?.runId === 'string' ? saved.runId : undefined;
+
+type Request = WebviewToHost extends infer M ? (M extends { requestId: number } ? Omit<M, 'requestId'> : never) : never;
+
+/** Sends a request; the host answers every one with a `reply` of the same id. */
+function request(message: Request): number {
+  const requestId = nextRequestId++;
+  vscode.postMessage({ ...message, requestId } as WebviewToHost);
+  return requestId;
+}
 
 function t(key: string, ...args: (string | number)[]): string {
   const template = strings[key] ?? key;
@@ -84,7 +95,7 @@ function fillSelect(select: HTMLSelectElement, options: { value: string; label: 
 }
 
 function save(): void {
-  vscode.setState({ form });
+  vscode.setState({ form, runId: shownRunId });
 }
 
 /** Brings every control in line with the form and the catalogue; offers only what the model can do. */
@@ -182,7 +193,7 @@ function renderReferences(): void {
     ...references.map((r) => {
       const remove = el('button', { type: 'button', className: 'icon', textContent: '×', title: t('removeReference', r.name) });
       remove.setAttribute('aria-label', t('removeReference', r.name));
-      remove.addEventListener('click', () => vscode.postMessage({ type: 'removeReference', id: r.id }));
+      remove.addEventListener('click', () => request({ type: 'removeReference', id: r.id }));
       const preview = r.thumbnail ? el('img', { src: r.thumbnail, alt: '' }) : el('span', { className: 'no-preview', textContent: '🖼' });
       return el('li', { className: 'reference' }, preview, el('span', { className: 'reference-name', textContent: r.name }), remove);
     }),
@@ -196,7 +207,7 @@ function buildForm(): void {
   prompt.value = form.prompt;
   generate.textContent = t('generate');
   const reload = el('button', { type: 'button', className: 'link', textContent: t('reloadModels') });
-  reload.addEventListener('click', () => vscode.postMessage({ type: 'reloadModels' }));
+  reload.addEventListener('click', () => request({ type: 'reloadModels' }));
   notice.replaceChildren(el('span', { textContent: t('fallbackCatalog') + ' ' }), reload);
   addReference.textContent = t('addReference');
   const referencesGroup = el('div', { className: 'field' }, el('span', { className: 'group-label', id: 'referencesLabel', textContent: t('references') }), referenceList, referenceInfo, el('div', {}, addReference));
@@ -255,18 +266,18 @@ count.addEventListener('change', () => {
   form.n = Number(count.value);
   render();
 });
-addReference.addEventListener('click', () => vscode.postMessage({ type: 'addReferences' }));
+addReference.addEventListener('click', () => request({ type: 'addReferences' }));
 refineButton.addEventListener('click', () => {
   refinePanel.replaceChildren(el('p', { textContent: t('refineWorking') }));
   refinePanel.hidden = false;
   render();
-  vscode.postMessage({ type: 'refinePrompt', prompt: form.prompt, useCase: form.useCase });
+  request({ type: 'refinePrompt', prompt: form.prompt, useCase: form.useCase });
 });
 generate.addEventListener('click', () => {
   if (pendingRequest !== undefined) return;
-  pendingRequest = nextRequestId++;
   generate.disabled = true;
-  vscode.postMessage({ type: 'generate', requestId: pendingRequest, form: { ...form, prompt: prompt.value } });
+  problems.replaceChildren();
+  pendingRequest = request({ type: 'generate', form: { ...form, prompt: prompt.value } });
 });
 
 function button(label: string, onClick: () => void, className = 'secondary'): HTMLButtonElement {
@@ -276,6 +287,10 @@ function button(label: string, onClick: () => void, className = 'secondary'): HT
 }
 
 function renderRun(run: RunView): void {
+  if (run.runId) {
+    shownRunId = run.runId;
+    save();
+  }
   status.hidden = false;
   status.dataset.phase = run.phase;
   const children: Node[] = [el('p', { className: `phase phase-${run.phase}`, textContent: run.message })];
@@ -289,22 +304,28 @@ function renderRun(run: RunView): void {
     run.images.forEach((image, i) => {
       const img = el('img', { src: image.localSrc ?? image.thumbnailUrl ?? image.url, alt: t('imageAlt', i + 1), loading: 'lazy' });
       const url = el('code', { className: 'image-url', textContent: image.url });
-      list.append(el('li', {}, img, url, button(t('copyUrl'), () => vscode.postMessage({ type: 'copy', text: image.url }))));
+      list.append(el('li', {}, img, url, button(t('copyUrl'), () => request({ type: 'copy', text: image.url }))));
     });
     children.push(el('h2', { textContent: t('images') }), list);
     children.push(el('div', { className: 'actions' },
-      button(t('copyAll'), () => vscode.postMessage({ type: 'copy', text: run.images.map((i) => i.url).join('\n') })),
-      button(t('openResult'), () => vscode.postMessage({ type: 'openResult', runId: run.runId })),
-      button(t('revealRun'), () => vscode.postMessage({ type: 'revealRun', runId: run.runId })),
+      button(t('copyAll'), () => request({ type: 'copy', text: run.images.map((i) => i.url).join('\n') })),
+      button(t('openResult'), () => request({ type: 'openResult', runId: run.runId })),
+      button(t('revealRun'), () => request({ type: 'revealRun', runId: run.runId })),
     ));
   } else if (run.runId && (run.phase === 'failed' || run.phase === 'unconfirmed')) {
     children.push(el('div', { className: 'actions' },
-      button(t('openResult'), () => vscode.postMessage({ type: 'openResult', runId: run.runId })),
-      button(t('showLog'), () => vscode.postMessage({ type: 'showLog' })),
+      button(t('openResult'), () => request({ type: 'openResult', runId: run.runId })),
+      button(t('showLog'), () => request({ type: 'showLog' })),
     ));
   }
   if (run.action === 'setApiKey') {
-    children.push(button(t('setApiKey'), () => vscode.postMessage({ type: 'setApiKey' })));
+    children.push(button(t('setApiKey'), () => request({ type: 'setApiKey' })));
+  }
+  if (run.action === 'retrySave' && run.runId) {
+    children.push(el('div', { className: 'actions' },
+      button(t('copyTaskId'), () => run.taskId && request({ type: 'copy', text: run.taskId })),
+      button(t('retrySave'), () => request({ type: 'retrySave', runId: run.runId })),
+    ));
   }
   status.replaceChildren(...children);
 }
@@ -333,9 +354,12 @@ function handle(message: HostToWebview): void {
       prompt.value = form.prompt;
       render();
       break;
-    case 'generateDone':
-      if (pendingRequest === message.requestId) pendingRequest = undefined;
-      generate.disabled = false;
+    case 'reply':
+      if (pendingRequest === message.requestId) {
+        pendingRequest = undefined;
+        generate.disabled = false;
+      }
+      if (message.error) problems.replaceChildren(el('li', { textContent: message.error }));
       break;
     case 'problems':
       problems.replaceChildren(...message.problems.map((p) => el('li', { textContent: p.message })));
@@ -356,4 +380,4 @@ function handle(message: HostToWebview): void {
   }
 }
 
-vscode.postMessage({ type: 'ready' });
+vscode.postMessage({ type: 'ready', ...(shownRunId ? { runId: shownRunId } : {}) });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chooseFromContextMenu, modalDialog, screenshot, waitFor, webviewFrame } from './harness/browser';
+import { explorerAction, modalDialog, screenshot, waitFor, webviewFrame } from './harness/browser';
 import { startUiSession, type UiSession } from './session';
 import { gradientPng } from '../standin/png';
 
@@ -22,19 +22,7 @@ describe('Reference images from the Explorer', function () {
 
   it('uploads the right-clicked image, then submits its key, and records it', async () => {
     const page = s.browser.page;
-    const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'mug.png' }).first();
-    await row.waitFor({ state: 'visible', timeout: 60_000 });
-    // The command appears once the extension's contributions are loaded: retry the menu until it does.
-    await waitFor('the Explorer menu entry', async () => {
-      await row.click({ button: 'right' });
-      try {
-        await chooseFromContextMenu(page, 'Use as Reference Image');
-        return true;
-      } catch {
-        await page.keyboard.press('Escape');
-        return undefined;
-      }
-    }, 60_000, 500);
+    await explorerAction(page, 'mug.png', 'Use as Reference Image');
     const frame = webviewFrame(page);
     await frame.locator('.reference-name', { hasText: 'mug.png' }).waitFor({ timeout: 60_000 });
     await frame.getByLabel('Prompt', { exact: true }).fill('This mug on a beach at sunset, in the style of the reference');

@@ -2,6 +2,7 @@
 // protected from workspaces, and the extension running where the files are.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { Commands, VIEW_ONLY_COMMANDS } from '../../src/vscode/commandIds';
 
 const manifest = JSON.parse(readFileSync('package.json', 'utf8'));
 
@@ -25,6 +26,13 @@ describe('package.json', () => {
   it('puts every command in the CreatOK category', () => {
     const ids = manifest.contributes.commands.map((c: { command: string; category: string }) => (assert.equal(c.category, 'CreatOK'), c.command));
     for (const id of ['creatok.generateImage', 'creatok.setApiKey', 'creatok.clearApiKey']) assert.ok(ids.includes(id), id);
+  });
+  it('declares exactly the command ids the code registers (one module of ids), and hides the view-only ones from the palette', () => {
+    const declared = manifest.contributes.commands.map((c: { command: string }) => c.command).sort();
+    const inCode = Object.values(Commands).filter((id) => id !== Commands.tasksFocus).sort();
+    assert.deepEqual(declared, inCode);
+    const hidden = manifest.contributes.menus.commandPalette.filter((m: { when: string }) => m.when === 'false').map((m: { command: string }) => m.command);
+    for (const id of VIEW_ONLY_COMMANDS) assert.ok(hidden.includes(id), id);
   });
   it('asks for no VS Code newer than the test VS Code (1.139), with matching @types/vscode', () => {
     const engine = manifest.engines.vscode.replace('^', '');

@@ -1,12 +1,10 @@
-// One run from the paid submit to a final state, as pure record updates plus the store writes.
-// The task id is on disk before anything polls it.
-import type { CreatOkClient } from '../api/client';
+// What a run's record becomes at each step, as pure functions: a new run, a recovered task, a
+// status answer, a failed submit. The run service applies them and writes the result.
 import { CreatOkError } from '../api/errors';
 import type { TaskStatus } from '../api/schemas';
-import { toSubmitBody, type ResolvedRequest } from '../request';
+import type { ResolvedRequest } from '../request';
 import type { RunRecord } from './record';
 import { newRunId } from './runId';
-import type { ArtifactStore } from './store';
 
 /** What every new run starts with: no task, no images, no error, stamped now. */
 function freshRecord(now: Date, runId: string, fields: Pick<RunRecord, 'task_id' | 'status' | 'prompt' | 'model' | 'resolution' | 'aspect_ratio' | 'n' | 'estimated_credits' | 'source'>): RunRecord {
@@ -67,51 +65,19 @@ export function applyTaskStatus(record: RunRecord, status: TaskStatus, raw: unkn
   };
 }
 
-export interface SubmitOutcome {
-  record: RunRecord;
-  /** Set when the submit failed; `record.status` then says `unconfirmed` or `submit_failed`. */
-  error?: CreatOkError | Error;
-}
-
-/**
- * Records the run, sends the paid request once, and records its answer. Never retries:
- * a failure after the request may have left is recorded as `unconfirmed`.
- */
-export async function submitRun(
-  client: Pick<CreatOkClient, 'submit' | 'baseUrl'>,
-  store: ArtifactStore,
-  request: ResolvedRequest,
-  options: { now?: () => Date; references?: NonNullable<RunRecord['references']>; signal?: AbortSignal; source?: RunRecord['source'] } = {},
-): Promise<SubmitOutcome> {
-  const now = options.now ?? (() => new Date());
-  const references = options.references ?? [];
-  let record: RunRecord = {
-    ...newRunRecord(request, now(), undefined, options.source),
-    base_url: client.baseUrl,
-    ...(references.length > 0 ? { references } : {}),
+/** The record of a submit that CreatOK refused (`submit_failed`) or that may have reached it (`unconfirmed`). */
+export function failedSubmitRecord(record: RunRecord, error: unknown, now: Date): RunRecord {
+  const unconfirmed = error instanceof CreatOkError && error.details.mayHaveReachedServer === true;
+  const kind = error instanceof CreatOkError ? error.kind : 'internal';
+  return {
+    ...record,
+    status: unconfirmed ? 'unconfirmed' : 'submit_failed',
+    error: {
+      kind,
+      message: error instanceof Error ? error.message : String(error),
+      ...(error instanceof CreatOkError && error.details.code !== undefined ? { code: error.details.code } : {}),
+    },
+    updated_at: now.toISOString(),
+    finished_at: unconfirmed ? null : now.toISOString(),
   };
-  await store.write(record);
-  try {
-    const imageObjectKeys = references.map((r) => r.objectKey);
-    const answer = await client.submit(toSubmitBody(request, imageObjectKeys), { idempotencyKey: record.run_id, signal: options.signal });
-    record = { ...record, task_id: answer.taskId, status: answer.status, raw: { ...record.raw, submit: answer.raw }, updated_at: now().toISOString() };
-    await store.write(record);
-    return { record };
-  } catch (error) {
-    const unconfirmed = error instanceof CreatOkError && error.details.mayHaveReachedServer === true;
-    const kind = error instanceof CreatOkError ? error.kind : 'internal';
-    record = {
-      ...record,
-      status: unconfirmed ? 'unconfirmed' : 'submit_failed',
-      error: {
-        kind,
-        message: error instanceof Error ? error.message : String(error),
-        ...(error instanceof CreatOkError && error.details.code !== undefined ? { code: error.details.code } : {}),
-      },
-      updated_at: now().toISOString(),
-      finished_at: unconfirmed ? null : now().toISOString(),
-    };
-    await store.write(record);
-    return { record, error: error instanceof Error ? error : new Error(String(error)) };
-  }
 }

@@ -1,7 +1,6 @@
 // What a run's result.json holds, its schema for reading it back, and result.md for people.
 import * as z from 'zod/mini';
-
-export const RUN_STATUSES_FINAL = ['succeeded', 'failed', 'submit_failed'] as const;
+import { isFinalStatus } from './runStatus';
 
 export const runErrorSchema = z.looseObject({
   kind: z.optional(z.string()),
@@ -42,17 +41,13 @@ export const runRecordSchema = z.looseObject({
 export type RunRecord = z.infer<typeof runRecordSchema>;
 export type RunError = z.infer<typeof runErrorSchema>;
 
-export function isFinalRunStatus(status: string): boolean {
-  return (RUN_STATUSES_FINAL as readonly string[]).includes(status);
-}
-
 /**
  * What to write when `next` replaces `onDisk` (another window may have written meanwhile):
  * nothing an earlier write recorded is lost (a task id, images, local files), and a final
  * state is never replaced by a non-final one.
  */
 export function mergeRecords(onDisk: RunRecord, next: RunRecord): RunRecord {
-  const keepDiskState = isFinalRunStatus(onDisk.status) && !isFinalRunStatus(next.status);
+  const keepDiskState = isFinalStatus(onDisk.status) && !isFinalStatus(next.status);
   const localImages = Array.from({ length: Math.max(onDisk.local_images?.length ?? 0, next.local_images?.length ?? 0) }, (_, i) => next.local_images?.[i] ?? onDisk.local_images?.[i] ?? null);
   return {
     ...onDisk,

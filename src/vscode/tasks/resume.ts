@@ -1,20 +1,16 @@
-// Continuing tasks: "Resume Task by ID" (a task from a colleague or the CreatOK CLI; never asks
-// for the prompt), "check once" on a run, and watching unfinished runs again at start-up.
+// "Resume Task by ID" (a task from a colleague or the CreatOK CLI; never asks for the prompt)
+// and "check once" on a run: the words and pickers around the run service's checkTask.
 import * as vscode from 'vscode';
-import type { CreatOkClient } from '../../core/api/client';
 import { CreatOkError } from '../../core/api/errors';
-import { isTerminalStatus } from '../../core/api/schemas';
 import type { Logger } from '../../core/log';
-import type { RunFollower } from '../../core/runs/follower';
-import { saveRunImages } from '../../core/runs/images';
-import { applyTaskStatus, newRecoveryRecord } from '../../core/runs/lifecycle';
 import type { RunRecord } from '../../core/runs/record';
-import type { RunIndex } from '../../core/runs/runIndex';
-import { isResumable } from '../../core/runs/runState';
+import type { RunService, RunSnapshot } from '../../core/runs/runService';
+import { classifyStatus } from '../../core/runs/runStatus';
 import type { ArtifactStore } from '../../core/runs/store';
 import { checkTaskId, MAX_TASK_ID_LENGTH, type TaskIdProblem } from '../../core/taskId';
-import { openResultFile } from '../generateController';
 import { abortSignalOf, showProblem } from '../notify';
+import type { RunNotifications } from '../runNotifications';
+import { openResultFile } from '../runNotifications';
 import { describeError, describeTaskFailure } from '../userMessages';
 
 export type ResumeMode = 'once' | 'watch';
@@ -24,16 +20,16 @@ export interface ResumeOutcome {
   taskId?: string;
   runId?: string;
   record?: RunRecord;
+  store?: ArtifactStore;
   message?: string;
 }
 
 export interface ResumeDeps {
-  client: () => CreatOkClient;
-  index: RunIndex;
-  follower: RunFollower;
+  runs: RunService;
+  notifications: RunNotifications;
   logger: Logger;
-  /** Follows a run with a progress notification (shared with Generate Image). */
-  followWithProgress: (record: RunRecord, store: ArtifactStore) => void;
+  /** Every workspace folder's run store (a task is looked for in all of them). */
+  stores: () => readonly ArtifactStore[];
   /** Where new recovery runs are written (the first workspace folder). */
   store: () => ArtifactStore | undefined;
 }
@@ -87,23 +83,22 @@ export class TaskResumer {
   }
 
   /** Checks a task once, records it, and then keeps watching it when asked (or offered). */
-  async resume(taskId: string, mode: ResumeMode): Promise<ResumeOutcome> {
-    const found = await this.deps.index.findByTaskId(taskId);
-    const store = found?.entry.store ?? this.deps.store();
-    if (!store) {
+  async resume(givenId: string, mode: ResumeMode): Promise<ResumeOutcome> {
+    // Every caller (the command, the Tasks view, a chat tool) gets the same check of the id.
+    const checked = checkTaskId(givenId);
+    if (!checked.ok) return { status: 'error', message: taskIdProblemText(checked.problem) };
+    const taskId = checked.taskId;
+    const target = this.deps.store();
+    if (!target) {
       const message = vscode.l10n.t('Open a folder first: the images and their record are saved in the workspace.');
       void vscode.window.showWarningMessage(message);
       return { status: 'error', taskId, message };
     }
-    const existing = found?.result.ok ? found.result.record : undefined;
-    if (existing && this.deps.follower.isFollowing(taskId)) {
-      return { status: 'inProgress', taskId, runId: existing.run_id, record: existing, message: vscode.l10n.t('This task is already being watched.') };
-    }
-    let answer;
+    let result;
     try {
-      answer = await vscode.window.withProgress(
+      result = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Checking task {0}…', taskId), cancellable: true },
-        (_progress, token) => this.deps.client().getTaskStatus(taskId, { signal: abortSignalOf(token) }),
+        (_progress, token) => this.deps.runs.checkTask(taskId, this.deps.stores(), target, { keepWatching: mode === 'watch', signal: abortSignalOf(token) }),
       );
     } catch (error) {
       if (error instanceof CreatOkError && error.kind === 'cancelled') return { status: 'cancelled', taskId };
@@ -116,58 +111,41 @@ export class TaskResumer {
       void showProblem(plain, error);
       return { status: 'error', taskId, message: plain.message };
     }
-    const now = new Date();
-    let record = applyTaskStatus(existing ?? newRecoveryRecord(taskId, now, this.deps.client().baseUrl), answer.status, answer.raw, now);
-    if (record.status === 'succeeded') record = await saveRunImages(record, store);
-    record = await store.write(record);
-    if (isTerminalStatus(record.status)) await store.markInProgress(record.run_id, false);
-    this.deps.index.add(store, record.run_id);
-    this.deps.logger.info(`resume: task ${taskId} is ${record.status} (run ${record.run_id})`);
-
-    if (record.status === 'succeeded') {
+    const run = result.run;
+    const { record, store } = run;
+    const base = { taskId, runId: record.run_id, record, store };
+    if (result.kind === 'following') {
+      return { status: 'inProgress', ...base, message: vscode.l10n.t('This task is already being watched.') };
+    }
+    const status = classifyStatus(record.status);
+    if (status === 'succeeded') {
       const message = vscode.l10n.t('Task {0} is done: {1} images, saved in the workspace.', taskId, record.images.length);
       void this.offerResult(message, record, store);
-      return { status: 'succeeded', taskId, runId: record.run_id, record, message };
+      return { status: 'succeeded', ...base, message };
     }
-    if (record.status === 'failed') {
+    if (status === 'failed') {
       const plain = describeTaskFailure(record.error?.message);
       void showProblem(plain, undefined, () => openResultFile(store, record.run_id));
-      return { status: 'failed', taskId, runId: record.run_id, record, message: plain.message };
+      return { status: 'failed', ...base, message: plain.message };
     }
     const stillText =
-      record.status === 'queued'
+      status === 'queued'
         ? vscode.l10n.t('Task {0} is still queued: CreatOK has not started it yet.', taskId)
         : vscode.l10n.t('Task {0} is still being generated ({1}).', taskId, record.status);
     if (mode === 'watch') {
-      this.deps.followWithProgress(record, store);
+      this.deps.notifications.showProgress(run);
     } else {
       const keep = vscode.l10n.t('Keep checking');
       void vscode.window.showInformationMessage(stillText, keep).then((choice) => {
-        if (choice === keep) this.deps.followWithProgress(record, store);
+        if (choice === keep) this.followWithProgress(run);
       });
     }
-    return { status: 'inProgress', taskId, runId: record.run_id, record, message: stillText };
+    return { status: 'inProgress', ...base, message: stillText };
   }
 
-  /** Watches again every run that may still be going on (at start-up: no user action). */
-  async resumeUnfinished(): Promise<number> {
-    let resumed = 0;
-    for (const store of this.deps.index.storesList) {
-      const marked = await store.inProgressRunIds();
-      for (const runId of marked) {
-        const result = await store.read(runId);
-        if (!result.ok) continue;
-        if (!isResumable(result.record)) {
-          await store.markInProgress(runId, false);
-          continue;
-        }
-        if (this.deps.follower.isFollowing(result.record.task_id!)) continue;
-        this.deps.logger.info(`resume: watching ${runId} (task ${result.record.task_id}) again`);
-        this.deps.follower.follow(result.record, store, { startedAt: Date.parse(result.record.created_at) });
-        resumed++;
-      }
-    }
-    return resumed;
+  /** Follows a run again, with a progress notification (Tasks view "Resume", "Keep checking"). */
+  followWithProgress(run: Pick<RunSnapshot, 'record' | 'store'>): void {
+    this.deps.notifications.showProgress(this.deps.runs.follow(run.store, run.record));
   }
 
   private async offerResult(message: string, record: RunRecord, store: ArtifactStore): Promise<void> {

@@ -1,41 +1,34 @@
 // The status-bar item: hidden when nothing runs, else a spinning icon and "2 generating",
 // a tooltip listing the runs, and a click that reveals the Tasks view.
 import * as vscode from 'vscode';
-import type { RunFollower } from '../../core/runs/follower';
-import { promptHead, runState } from '../../core/runs/runState';
-import { stateLabel } from './tasksView';
+import type { RunService } from '../../core/runs/runService';
+import { Commands } from '../commandIds';
+import { Disposable } from '../disposable';
+import { runLabel, runStateText } from '../runPresenter';
 
-export class TasksStatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('creatok.tasks', vscode.StatusBarAlignment.Left, 50);
-  private readonly subscription: { dispose(): void };
+export class TasksStatusBar extends Disposable {
+  private readonly item = this._register(vscode.window.createStatusBarItem('creatok.tasks', vscode.StatusBarAlignment.Left, 50));
 
-  constructor(private readonly follower: RunFollower) {
+  constructor(private readonly runs: RunService) {
+    super();
     this.item.name = vscode.l10n.t('CreatOK tasks');
-    this.item.command = 'creatok.tasks.focus';
-    this.subscription = follower.onUpdate(() => this.render());
+    this.item.command = Commands.tasksFocus;
+    this._register(runs.onDidChange(() => this.render()));
     this.render();
   }
 
   render(): void {
-    const runs = this.follower.followed();
-    if (runs.length === 0) {
+    const followed = this.runs.followed();
+    if (followed.length === 0) {
       this.item.hide();
       return;
     }
-    this.item.text = `$(sync~spin) ${vscode.l10n.t('{0} generating', runs.length)}`;
+    this.item.text = `$(sync~spin) ${vscode.l10n.t('{0} generating', followed.length)}`;
     const tooltip = new vscode.MarkdownString();
-    for (const { record } of runs) {
-      const name = record.prompt ? promptHead(record.prompt, 50) : vscode.l10n.t('Task {0}', record.task_id ?? '');
-      tooltip.appendText(`${name}: ${stateLabel(runState(record, true))}\n`);
-    }
+    for (const run of followed) tooltip.appendText(`${runLabel(run.record, 50)}: ${runStateText(run)}\n`);
     tooltip.appendText(vscode.l10n.t('Click to show the CreatOK tasks.'));
     this.item.tooltip = tooltip;
-    this.item.accessibilityInformation = { label: vscode.l10n.t('{0} images being generated', runs.length) };
+    this.item.accessibilityInformation = { label: vscode.l10n.t('{0} images being generated', followed.length) };
     this.item.show();
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
-    this.item.dispose();
   }
 }

@@ -1,22 +1,22 @@
-// The actions on a run in the Tasks view: resume, check once, open result, open images, copy
-// the URLs, reveal the folder, retry the downloads, generate again with the same settings.
+// The actions on a run in the Tasks view: resume, check once, stop, open result, open images,
+// copy the URLs or the task id, reveal the folder, retry the downloads or the save, generate
+// again with the same settings. Every change to a run goes through the run service.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RunFollower } from '../../core/runs/follower';
-import { saveRunImages } from '../../core/runs/images';
+import type { PanelForm } from '../../core/panelMessages';
 import type { RunRecord } from '../../core/runs/record';
 import type { RunEntry, RunIndex } from '../../core/runs/runIndex';
-import type { PanelForm } from '../../core/panelMessages';
-import type { ArtifactStore } from '../../core/runs/store';
+import type { RunService } from '../../core/runs/runService';
+import { Commands } from '../commandIds';
+import { retrySaving } from '../runNotifications';
 import type { TaskResumer } from './resume';
 import type { TasksView } from './tasksView';
 
 export interface TasksCommandDeps {
   index: RunIndex;
   view: TasksView;
-  follower: RunFollower;
+  runs: RunService;
   resumer: TaskResumer;
-  followWithProgress: (record: RunRecord, store: ArtifactStore) => void;
   openPanelWith: (form: Partial<PanelForm>) => void;
 }
 
@@ -25,31 +25,33 @@ function isEntry(value: unknown): value is RunEntry {
 }
 
 export function registerTasksCommands(deps: TasksCommandDeps): vscode.Disposable[] {
-  /** The run behind a view item (or the selected one), with its record when readable. */
+  /** The run behind a view item, with its latest record (the run service's, else the file's). */
   const runOf = async (arg: unknown): Promise<{ entry: RunEntry; record?: RunRecord } | undefined> => {
     if (!isEntry(arg)) return undefined;
+    const held = deps.runs.snapshot(arg.store, arg.runId);
+    if (held) return { entry: arg, record: held.record };
     const result = await deps.index.read(arg);
     return { entry: arg, record: result.ok ? result.record : undefined };
   };
   const command = (id: string, run: (arg: unknown) => unknown): vscode.Disposable => vscode.commands.registerCommand(id, run);
 
   return [
-    command('creatok.tasks.refresh', () => deps.view.refresh()),
-    command('creatok.tasks.showMore', () => deps.view.showMore()),
-    command('creatok.tasks.resume', async (arg) => {
+    command(Commands.tasksRefresh, () => deps.view.refresh()),
+    command(Commands.tasksShowMore, () => deps.view.showMore()),
+    command(Commands.tasksResume, async (arg) => {
       const run = await runOf(arg);
-      if (run?.record?.task_id) deps.followWithProgress(run.record, run.entry.store);
+      if (run?.record?.task_id) deps.resumer.followWithProgress({ record: run.record, store: run.entry.store });
     }),
-    command('creatok.tasks.checkOnce', async (arg) => {
+    command(Commands.tasksCheckOnce, async (arg) => {
       const run = await runOf(arg);
       if (run?.record?.task_id) return deps.resumer.resume(run.record.task_id, 'once');
       return undefined;
     }),
-    command('creatok.tasks.stopWatching', async (arg) => {
+    command(Commands.tasksStopWatching, async (arg) => {
       const run = await runOf(arg);
-      if (run?.record?.task_id) deps.follower.stop(run.record.task_id);
+      if (run?.record?.task_id) deps.runs.stop(run.record.task_id);
     }),
-    command('creatok.tasks.openResult', async (arg) => {
+    command(Commands.tasksOpenResult, async (arg) => {
       const run = await runOf(arg);
       if (!run) return;
       const file = run.record ? run.entry.store.resultMdPath(run.entry.runId) : run.entry.store.resultJsonPath(run.entry.runId);
@@ -59,7 +61,7 @@ export function registerTasksCommands(deps: TasksCommandDeps): vscode.Disposable
         await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(run.entry.store.runDir(run.entry.runId)));
       }
     }),
-    command('creatok.tasks.openImages', async (arg) => {
+    command(Commands.tasksOpenImages, async (arg) => {
       const run = await runOf(arg);
       if (!run?.record) return;
       const outputs = run.entry.store.outputsDir(run.entry.runId);
@@ -69,29 +71,37 @@ export function registerTasksCommands(deps: TasksCommandDeps): vscode.Disposable
         else await vscode.env.openExternal(vscode.Uri.parse(url, true));
       }
     }),
-    command('creatok.tasks.copyUrls', async (arg) => {
+    command(Commands.tasksCopyUrls, async (arg) => {
       const run = await runOf(arg);
       if (!run?.record || run.record.images.length === 0) return;
       await vscode.env.clipboard.writeText(run.record.images.join('\n'));
       vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0} image URLs.', run.record.images.length), 3000);
     }),
-    command('creatok.tasks.reveal', async (arg) => {
+    command(Commands.tasksCopyTaskId, async (arg) => {
+      const run = await runOf(arg);
+      if (!run?.record?.task_id) return;
+      await vscode.env.clipboard.writeText(run.record.task_id);
+      vscode.window.setStatusBarMessage(vscode.l10n.t('Copied the task ID.'), 3000);
+    }),
+    command(Commands.tasksReveal, async (arg) => {
       const run = await runOf(arg);
       if (run) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(run.entry.store.runDir(run.entry.runId)));
     }),
-    command('creatok.tasks.retryDownload', async (arg) => {
+    command(Commands.tasksRetryDownload, async (arg) => {
       const run = await runOf(arg);
       if (!run?.record) return;
-      const record = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Saving the images…') },
-        () => saveRunImages({ ...run.record!, download_error: null }, run.entry.store),
+      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Saving the images…') }, () =>
+        deps.runs.retryDownloads(run.entry.store, run.entry.runId),
       );
-      await run.entry.store.write(record);
-      deps.view.runChanged(run.entry.store, run.entry.runId);
-      if (record.download_error) void vscode.window.showErrorMessage(vscode.l10n.t('Some images could not be saved: {0}', record.download_error));
+      if (result.kind === 'busy') void vscode.window.showInformationMessage(vscode.l10n.t('This run is being watched; its images are saved when it ends.'));
+      else if (result.kind === 'unreadable') void vscode.window.showErrorMessage(result.message);
+      else if (result.run.record.download_error) void vscode.window.showErrorMessage(vscode.l10n.t('Some images could not be saved: {0}', result.run.record.download_error));
       else vscode.window.setStatusBarMessage(vscode.l10n.t('The images are saved in the run folder.'), 3000);
     }),
-    command('creatok.tasks.generateAgain', async (arg) => {
+    command(Commands.tasksRetrySave, async (arg) => {
+      if (isEntry(arg)) await retrySaving(deps.runs, arg.store, arg.runId);
+    }),
+    command(Commands.tasksGenerateAgain, async (arg) => {
       const run = await runOf(arg);
       if (!run?.record) return;
       const r = run.record;

@@ -1,43 +1,20 @@
 // The Tasks view: one item per run, newest first, from the run folders on disk in every
-// workspace folder. Reads lazily (a page at a time), and a file watcher updates one item.
+// workspace folder. Reads lazily (a page at a time); the run service's events and a file
+// watcher (other windows) update one item at a time.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RunFollower } from '../../core/runs/follower';
 import { RUNS_PAGE_SIZE, RunIndex, type RunEntry } from '../../core/runs/runIndex';
-import { promptHead, runState, runTags, type RunState } from '../../core/runs/runState';
+import type { RunService } from '../../core/runs/runService';
+import { runPhase, runTags } from '../../core/runs/runStatus';
 import type { ReadResult } from '../../core/runs/store';
 import { ArtifactStore } from '../../core/runs/store';
-
+import { Commands } from '../commandIds';
+import { Disposable } from '../disposable';
+import { phaseIcon, runLabel, runStateText, runTooltip } from '../runPresenter';
 
 export type TaskNode = RunEntry | { kind: 'more' };
 
 const isMore = (node: TaskNode): node is { kind: 'more' } => 'kind' in node;
-
-const STATE_ICONS: Record<RunState, [string, string | undefined]> = {
-  queued: ['clock', 'charts.yellow'],
-  running: ['sync~spin', 'charts.blue'],
-  succeeded: ['pass', 'testing.iconPassed'],
-  failed: ['error', 'testing.iconFailed'],
-  stopped: ['debug-pause', undefined],
-  unknown: ['question', undefined],
-};
-
-export function stateLabel(state: RunState): string {
-  switch (state) {
-    case 'queued':
-      return vscode.l10n.t('queued');
-    case 'running':
-      return vscode.l10n.t('generating');
-    case 'succeeded':
-      return vscode.l10n.t('done');
-    case 'failed':
-      return vscode.l10n.t('failed');
-    case 'stopped':
-      return vscode.l10n.t('not watched');
-    case 'unknown':
-      return vscode.l10n.t('unknown');
-  }
-}
 
 function age(iso: string, now = Date.now()): string {
   const seconds = Math.round((Date.parse(iso) - now) / 1000);
@@ -54,29 +31,27 @@ export function storesOfWorkspace(): ArtifactStore[] {
   return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => new ArtifactStore(f.uri.fsPath));
 }
 
-export class TasksView implements vscode.TreeDataProvider<TaskNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<TaskNode | undefined>();
+export class TasksView extends Disposable implements vscode.TreeDataProvider<TaskNode> {
+  private readonly changed = this._register(new vscode.EventEmitter<TaskNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly disposables: vscode.Disposable[] = [this.changed];
   private pageSize = RUNS_PAGE_SIZE;
   private shown: RunEntry[] = [];
 
   constructor(
     readonly index: RunIndex,
-    private readonly follower: RunFollower,
+    private readonly runs: RunService,
   ) {
+    super();
     this.watchFolders();
-    this.disposables.push(
+    this._register({ dispose: () => this.folderWatchers.forEach((d) => d.dispose()) });
+    this._register(
       vscode.workspace.onDidChangeWorkspaceFolders(() => {
         this.index.setStores(storesOfWorkspace());
         this.watchFolders();
         this.refresh();
       }),
     );
-    const sub = follower.onUpdate((u) => {
-      if (u.started || u.ended) this.runChanged(u.store, u.record.run_id);
-    });
-    this.disposables.push({ dispose: () => sub.dispose() });
+    this._register(runs.onDidChange((event) => this.runChanged(event.run.store, event.run.record.run_id)));
   }
 
   private folderWatchers: vscode.Disposable[] = [];
@@ -124,7 +99,7 @@ export class TasksView implements vscode.TreeDataProvider<TaskNode>, vscode.Disp
     if (isMore(node)) {
       const item = new vscode.TreeItem(vscode.l10n.t('Show older runs'));
       item.iconPath = new vscode.ThemeIcon('history');
-      item.command = { command: 'creatok.tasks.showMore', title: vscode.l10n.t('Show older runs') };
+      item.command = { command: Commands.tasksShowMore, title: vscode.l10n.t('Show older runs') };
       item.contextValue = 'more';
       return item;
     }
@@ -132,10 +107,14 @@ export class TasksView implements vscode.TreeDataProvider<TaskNode>, vscode.Disp
   }
 
   private itemFor(entry: RunEntry, result: ReadResult): vscode.TreeItem {
+    // What the run service holds is newer than the file (and may not be on disk yet).
+    const held = this.runs.snapshot(entry.store, entry.runId);
+    if (held) result = { ok: true, record: held.record };
     if (!result.ok) {
       const item = new vscode.TreeItem(entry.runId);
       item.id = entry.key;
-      item.description = result.reason === 'missing' ? vscode.l10n.t('no result.json') : vscode.l10n.t('unreadable result.json');
+      item.description =
+        result.reason === 'missing' ? vscode.l10n.t('no result.json') : result.reason === 'tooLarge' ? vscode.l10n.t('result.json too large to read') : vscode.l10n.t('unreadable result.json');
       item.tooltip = result.message;
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
       item.contextValue = runTags(result, false);
@@ -143,33 +122,14 @@ export class TasksView implements vscode.TreeDataProvider<TaskNode>, vscode.Disp
       return item;
     }
     const record = result.record;
-    const watching = !!record.task_id && this.follower.isFollowing(record.task_id);
-    const state = runState(record, watching);
-    const label = record.prompt ? promptHead(record.prompt) : vscode.l10n.t('Task {0}', record.task_id ?? entry.runId);
-    const item = new vscode.TreeItem(label);
+    const shown = { record, following: held?.following ?? (!!record.task_id && this.runs.isFollowing(record.task_id)), elsewhere: held?.elsewhere, unsaved: held?.unsaved };
+    const item = new vscode.TreeItem(runLabel(record));
     item.id = entry.key;
-    item.description = [record.model, stateLabel(state), age(record.created_at)].filter(Boolean).join(' · ');
-    const [icon, color] = STATE_ICONS[state];
-    item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-    item.contextValue = runTags(result, watching);
-    const tooltip = new vscode.MarkdownString(undefined, true);
-    tooltip.supportHtml = false;
-    tooltip.appendText(record.prompt || vscode.l10n.t('(prompt not known: resumed by task ID)'));
-    tooltip.appendMarkdown('\n\n---\n\n');
-    tooltip.appendText(vscode.l10n.t('State: {0}', stateLabel(state)) + '\n');
-    tooltip.appendText(vscode.l10n.t('Task ID: {0}', record.task_id ?? '-') + '\n');
-    if (record.model) tooltip.appendText(vscode.l10n.t('Model: {0}', record.model) + '\n');
-    if (record.estimated_credits !== null) tooltip.appendText(vscode.l10n.t('Estimated cost: {0} credits', record.estimated_credits) + '\n');
-    tooltip.appendText(vscode.l10n.t('Started: {0}', new Date(record.created_at).toLocaleString(vscode.env.language)) + '\n');
-    tooltip.appendText(vscode.l10n.t('Updated: {0}', new Date(record.updated_at).toLocaleString(vscode.env.language)));
-    if (record.error) tooltip.appendText('\n' + record.error.message);
-    item.tooltip = tooltip;
-    item.command = { command: 'creatok.tasks.openResult', title: vscode.l10n.t('Open result'), arguments: [entry] };
+    item.description = [record.model, runStateText(shown), age(record.created_at)].filter(Boolean).join(' · ');
+    item.iconPath = phaseIcon(runPhase(record, shown.following));
+    item.contextValue = runTags(result, shown.following, !!shown.unsaved);
+    item.tooltip = runTooltip(shown);
+    item.command = { command: Commands.tasksOpenResult, title: vscode.l10n.t('Open result'), arguments: [entry] };
     return item;
-  }
-
-  dispose(): void {
-    this.folderWatchers.forEach((d) => d.dispose());
-    this.disposables.forEach((d) => d.dispose());
   }
 }

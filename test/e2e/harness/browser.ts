@@ -112,3 +112,19 @@ export async function chooseFromContextMenu(page: Page, action: string): Promise
   await page.keyboard.press('Enter');
   await menu.waitFor({ state: 'hidden', timeout: 10_000 });
 }
+
+/** Right-clicks a file in the Explorer and chooses an entry (retried until the extension's menu entry is there). */
+export async function explorerAction(page: Page, fileName: string, action: string): Promise<void> {
+  const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: fileName }).first();
+  await row.waitFor({ state: 'visible', timeout: 60_000 });
+  await waitFor(`"${action}" in the Explorer menu`, async () => {
+    await row.click({ button: 'right' });
+    try {
+      await chooseFromContextMenu(page, action);
+      return true;
+    } catch {
+      await page.keyboard.press('Escape');
+      return undefined;
+    }
+  }, 60_000, 500);
+}

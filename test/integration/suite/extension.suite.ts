@@ -8,6 +8,11 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TestingApi } from '../../../src/extension';
 import type { PanelForm, RunView } from '../../../src/core/panelMessages';
+import type { ReferenceFile } from '../../../src/core/references';
+import type { RunEvent } from '../../../src/core/runs/runService';
+import { requestOfForm } from '../../../src/vscode/panelController';
+import { endMessage, toRunView } from '../../../src/vscode/runPresenter';
+import type { GenerateResult } from '../../../src/vscode/generateFlow';
 import { standIn } from './standInControl';
 
 const EXTENSION_ID = 'creatok.creatok-image';
@@ -49,6 +54,40 @@ function until<T>(what: string, check: () => T | undefined, timeoutMs = 30_000):
     };
     tick();
   });
+}
+
+interface Generation {
+  result: GenerateResult;
+  /** The flow's steps, then the run's events as the run service sent them. */
+  views: RunView[];
+  events: RunEvent[];
+  problems: string[];
+  /** The run's one `ended` event. */
+  ended(): Promise<Extract<RunEvent, { kind: 'ended' }>>;
+}
+
+/** Generates through the same flow as the panel and the chat tool, recording what it says. */
+async function generate(f: PanelForm, references: ReferenceFile[] = []): Promise<Generation> {
+  const api = await testing();
+  const views: RunView[] = [];
+  const events: RunEvent[] = [];
+  let problems: string[] = [];
+  const subscription = api.runs.onDidChange((e) => events.push(e));
+  const result = await api.flow.generate(requestOfForm(f), references, { step: (v) => views.push(v), problems: (p) => (problems = p) });
+  const runId = result.kind === 'submitted' || result.kind === 'submitFailed' ? result.run.record.run_id : undefined;
+  return {
+    result,
+    views,
+    events,
+    get problems() {
+      return problems;
+    },
+    ended: async () => {
+      const end = await until('the run to end', () => events.find((e): e is Extract<RunEvent, { kind: 'ended' }> => e.kind === 'ended' && e.run.record.run_id === runId), 100_000);
+      subscription.dispose();
+      return end;
+    },
+  };
 }
 
 export function extensionSuite(): void {
@@ -100,27 +139,29 @@ export function extensionSuite(): void {
       const api = await testing();
       let confirmations = 0;
       api.setConfirm(async () => (confirmations++, true));
-      const views: RunView[] = [];
-      const result = await api.controller.generate(form('A lighthouse on a cliff at dusk', { n: 2 }), (v) => views.push(v), () => undefined);
+      const g = await generate(form('A lighthouse on a cliff at dusk', { n: 2 }));
+      const result = g.result;
       assert.equal(result.kind, 'submitted');
       assert.ok(result.kind === 'submitted');
-      const runDir = join(workspaceRoot(), 'generate-image', '.artifacts', result.record.run_id, 'outputs');
+      const runDir = join(workspaceRoot(), 'generate-image', '.artifacts', result.run.record.run_id, 'outputs');
       const first = JSON.parse(readFileSync(join(runDir, 'result.json'), 'utf8'));
       assert.ok(first.task_id, 'the task id is on disk right after the submit');
-      await until('the run to succeed', () => views.find((v) => v.phase === 'succeeded'));
+      assert.equal((await g.ended()).reason, 'succeeded');
+      assert.equal(g.events.filter((e) => e.kind === 'ended').length, 1, 'one terminal event');
       const final = JSON.parse(readFileSync(join(runDir, 'result.json'), 'utf8'));
       assert.equal(final.status, 'succeeded');
       assert.equal(final.images.length, 2);
       assert.ok(existsSync(join(runDir, 'result.md')));
       assert.equal(confirmations, 1);
       assert.equal((await standIn.submissions()).length, 1);
-      assert.ok(views.some((v) => v.phase === 'queued' || v.phase === 'running'), 'the panel saw the task in progress');
+      assert.ok(g.events.some((e) => e.kind === 'updated' && ['queued', 'running', 'pending'].includes(e.run.record.status)), 'the views saw the task in progress');
+      assert.ok(g.views.some((v) => v.phase === 'submitting'), 'the flow said it was sending');
     });
 
     it('sends nothing when the confirmation is declined', async () => {
       const api = await testing();
       api.setConfirm(async () => false);
-      const result = await api.controller.generate(form('A red bicycle'), () => undefined, () => undefined);
+      const { result } = await generate(form('A red bicycle'));
       assert.equal(result.kind, 'declined');
       assert.equal((await standIn.submissions()).length, 0);
     });
@@ -129,14 +170,14 @@ export function extensionSuite(): void {
       const api = await testing();
       let release: ((ok: boolean) => void) | undefined;
       api.setConfirm(() => new Promise<boolean>((resolve) => (release = resolve)));
-      const first = api.controller.generate(form('A paper boat'), () => undefined, () => undefined);
-      const second = await api.controller.generate(form('A paper boat'), () => undefined, () => undefined);
+      const first = generate(form('A paper boat'));
+      const second = (await generate(form('A paper boat'))).result;
       assert.equal(second.kind, 'busy');
       const confirm = await until('the confirmation', () => release);
-      const third = await api.controller.generate(form('A paper boat'), () => undefined, () => undefined);
+      const third = (await generate(form('A paper boat'))).result;
       assert.equal(third.kind, 'busy', 'busy while the confirmation is open');
       confirm(true);
-      assert.equal((await first).kind, 'submitted');
+      assert.equal((await first).result.kind, 'submitted');
       assert.equal((await standIn.submissions()).length, 1);
     });
 
@@ -144,8 +185,7 @@ export function extensionSuite(): void {
       const api = await testing();
       let asked = false;
       api.setConfirm(async () => (asked = true));
-      let problems: string[] = [];
-      const result = await api.controller.generate(form('x', { model: 'seedream-5.0-lite', resolution: '1K' }), () => undefined, (p) => (problems = p));
+      const { result, problems } = await generate(form('x', { model: 'seedream-5.0-lite', resolution: '1K' }));
       assert.equal(result.kind, 'invalid');
       assert.match(problems.join(' '), /1K/);
       assert.equal(asked, false);
@@ -155,22 +195,22 @@ export function extensionSuite(): void {
       const api = await testing();
       api.setConfirm(async () => true);
       await standIn.configure({ apiKey: 'ok_some_other_key' });
-      const result = await api.controller.generate(form('A teapot'), () => undefined, () => undefined);
+      const { result } = await generate(form('A teapot'));
       assert.equal(result.kind, 'submitFailed');
       assert.ok(result.kind === 'submitFailed');
       assert.match(result.message.message, /key is missing or invalid/);
       assert.equal(result.message.action, 'setApiKey', 'the panel offers Set API Key');
-      assert.equal(result.record.status, 'submit_failed');
+      assert.equal(result.run.record.status, 'submit_failed');
     });
 
     it('records a lost submit answer as unconfirmed and never sends it again', async () => {
       const api = await testing();
       api.setConfirm(async () => true);
       await standIn.configure({ faults: [{ endpoint: 'submit', kind: 'reset', afterBody: true, times: 1 }] });
-      const result = await api.controller.generate(form('A kite'), () => undefined, () => undefined);
+      const { result } = await generate(form('A kite'));
       assert.equal(result.kind, 'submitFailed');
       assert.ok(result.kind === 'submitFailed');
-      assert.equal(result.record.status, 'unconfirmed');
+      assert.equal(result.run.record.status, 'unconfirmed');
       assert.match(result.message.message, /may or may not/);
       assert.equal((await standIn.submissions()).length, 1);
     });
@@ -188,11 +228,11 @@ export function extensionSuite(): void {
       );
       await standIn.configure({ faults, seed: 7 });
       try {
-        const views: RunView[] = [];
-        const result = await api.controller.generate(form('A windmill in a tulip field', { n: 2 }), (v) => views.push(v), () => undefined);
-        assert.equal(result.kind, 'submitted');
-        const done = await until('the run to succeed', () => views.find((v) => v.phase === 'succeeded'), 100_000);
-        assert.equal(done.images.length, 2);
+        const g = await generate(form('A windmill in a tulip field', { n: 2 }));
+        assert.equal(g.result.kind, 'submitted');
+        const done = await g.ended();
+        assert.equal(done.reason, 'succeeded');
+        assert.equal(done.run.record.images.length, 2);
         assert.equal((await standIn.submissions()).length, 1);
       } finally {
         await config.update('requestTimeoutSeconds', undefined, vscode.ConfigurationTarget.Global);
@@ -221,7 +261,7 @@ export function extensionSuite(): void {
         const problems = await vscode.commands.executeCommand<string[]>('creatok.useAsReference', vscode.Uri.file(file('mug.png')));
         assert.deepEqual(problems, []);
         assert.deepEqual(api.panel.referenceFiles.map((r) => r.name), ['mug.png']);
-        const result = await api.controller.generate(form('This mug in the style of a watercolor'), () => undefined, () => undefined, api.panel.referenceFiles);
+        const { result } = await generate(form('This mug in the style of a watercolor'), api.panel.referenceFiles);
         assert.equal(result.kind, 'submitted');
         assert.deepEqual(listed, ['mug.png'], 'the confirmation lists the reference');
         const submissions = await standIn.submissions();
@@ -229,7 +269,7 @@ export function extensionSuite(): void {
         const keys = (submissions[0] as { body?: { imageObjectKeys?: string[] } }).body?.imageObjectKeys;
         assert.ok(keys && keys.length === 1);
         assert.ok(result.kind === 'submitted');
-        const onDisk = JSON.parse(readFileSync(join(workspaceRoot(), 'generate-image', '.artifacts', result.record.run_id, 'outputs', 'result.json'), 'utf8'));
+        const onDisk = JSON.parse(readFileSync(join(workspaceRoot(), 'generate-image', '.artifacts', result.run.record.run_id, 'outputs', 'result.json'), 'utf8'));
         assert.deepEqual(onDisk.references, [{ path: 'refs/mug.png', size: png.length, type: 'image/png', objectKey: keys[0] }]);
       });
 
@@ -246,8 +286,7 @@ export function extensionSuite(): void {
         const api = await testing();
         api.setConfirm(async () => true);
         await api.panel.addReferences(['a', 'b', 'c', 'd'].map((n) => file(`${n}.png`)));
-        let problems: string[] = [];
-        const result = await api.controller.generate(form('x', { model: 'seedream-5.0-lite' }), () => undefined, (p) => (problems = p), api.panel.referenceFiles);
+        const { result, problems } = await generate(form('x', { model: 'seedream-5.0-lite' }), api.panel.referenceFiles);
         assert.equal(result.kind, 'invalid');
         assert.match(problems.join(' '), /at most 3 reference images/);
         assert.equal((await standIn.submissions()).length, 0);
@@ -260,8 +299,7 @@ export function extensionSuite(): void {
         const gone = file('gone.png');
         await api.panel.addReferences([gone]);
         rmSync(gone);
-        let problems: string[] = [];
-        const result = await api.controller.generate(form('x'), () => undefined, (p) => (problems = p), api.panel.referenceFiles);
+        const { result, problems } = await generate(form('x'), api.panel.referenceFiles);
         assert.equal(result.kind, 'invalid');
         assert.match(problems.join(' '), /gone\.png is no longer there/);
         assert.equal((await standIn.submissions()).length, 0);
@@ -272,10 +310,10 @@ export function extensionSuite(): void {
         api.setConfirm(async () => true);
         await api.panel.addReferences([file('first.png'), file('second.png')]);
         await standIn.configure({ faults: [{ endpoint: 'presign', kind: 'apiError', times: 1 }] });
-        const result = await api.controller.generate(form('x'), () => undefined, () => undefined, api.panel.referenceFiles);
+        const { result } = await generate(form('x'), api.panel.referenceFiles);
         assert.equal(result.kind, 'uploadFailed');
         assert.ok(result.kind === 'uploadFailed');
-        assert.match(result.message, /first\.png could not be uploaded/);
+        assert.match(result.message.message, /first\.png could not be uploaded/);
         assert.equal((await standIn.submissions()).length, 0);
       });
     });
@@ -339,11 +377,13 @@ export function extensionSuite(): void {
     it('explains a failed task in plain words', async () => {
       const api = await testing();
       api.setConfirm(async () => true);
-      const views: RunView[] = [];
-      await api.controller.generate(form('A cat [fail]'), (v) => views.push(v), () => undefined);
-      const failed = await until('the failure', () => views.find((v) => v.phase === 'failed'));
-      assert.match(failed.message, /could not be generated/);
-      assert.ok(failed.hint && failed.hint.length > 0, 'a next step is offered');
+      const g = await generate(form('A cat [fail]'));
+      const end = await g.ended();
+      assert.equal(end.reason, 'failed');
+      const shown = toRunView(end.run, endMessage(end.reason, end.run.record, end.error));
+      assert.equal(shown.phase, 'failed');
+      assert.match(shown.message, /could not be generated/);
+      assert.ok(shown.hint && shown.hint.length > 0, 'a next step is offered');
     });
   });
 }

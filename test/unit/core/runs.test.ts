@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { mergeRecords, type RunRecord } from '../../../src/core/runs/record';
 import { newRecoveryRecord, newRunRecord } from '../../../src/core/runs/lifecycle';
 import { RunIndex } from '../../../src/core/runs/runIndex';
-import { isResumable, promptHead, runState, runTags } from '../../../src/core/runs/runState';
+import { classifyStatus, isFinalStatus, isResumable, promptHead, runPhase, runTags } from '../../../src/core/runs/runStatus';
 import { ArtifactStore } from '../../../src/core/runs/store';
 import { checkTaskId } from '../../../src/core/taskId';
 
@@ -63,13 +63,24 @@ describe('merging writes from two windows', () => {
 describe('run state for the view', () => {
   const base = { ...at('2026-01-01T00:00:00Z'), task_id: 't' };
   it('names each state', () => {
-    assert.equal(runState({ ...base, status: 'queued' }, true), 'queued');
-    assert.equal(runState({ ...base, status: 'running' }, true), 'running');
-    assert.equal(runState({ ...base, status: 'rendering' }, true), 'running', 'an unknown server status is in progress');
-    assert.equal(runState({ ...base, status: 'running' }, false), 'stopped');
-    assert.equal(runState({ ...base, status: 'succeeded' }, false), 'succeeded');
-    assert.equal(runState({ ...base, status: 'submit_failed' }, false), 'failed');
-    assert.equal(runState({ ...base, status: 'unconfirmed', task_id: null }, false), 'unknown');
+    assert.equal(runPhase({ ...base, status: 'queued' }, true), 'queued');
+    assert.equal(runPhase({ ...base, status: 'running' }, true), 'running');
+    assert.equal(runPhase({ ...base, status: 'rendering' }, true), 'running', 'an unknown server status is in progress');
+    assert.equal(runPhase({ ...base, status: 'running' }, false), 'stopped');
+    assert.equal(runPhase({ ...base, status: 'succeeded' }, false), 'succeeded');
+    assert.equal(runPhase({ ...base, status: 'submit_failed' }, false), 'failed');
+    assert.equal(runPhase({ ...base, status: 'unconfirmed', task_id: null }, false), 'unconfirmed');
+    assert.equal(runPhase({ ...base, status: 'submitting', task_id: null }, true), 'submitting');
+    assert.equal(runPhase({ ...base, status: 'submitting', task_id: null }, false), 'unknown', 'a submit nobody is sending any more');
+  });
+  it('classifies every status one way, for every view', () => {
+    // "pending" was queued for the panel and running for the tree: one answer now.
+    for (const s of ['pending', 'queued', 'submitted']) assert.equal(classifyStatus(s), 'queued', s);
+    for (const s of ['running', 'processing', 'rendering']) assert.equal(classifyStatus(s), 'running', s);
+    assert.equal(classifyStatus('submit_failed'), 'submitFailed');
+    assert.equal(runPhase({ ...base, status: 'pending' }, true), 'queued');
+    for (const s of ['succeeded', 'failed', 'submit_failed']) assert.ok(isFinalStatus(s), s);
+    for (const s of ['pending', 'running', 'unconfirmed', 'submitting', 'unknown']) assert.ok(!isFinalStatus(s), s);
   });
   it('offers resume only for unfinished runs with a task id', () => {
     assert.ok(isResumable({ ...base, status: 'running' }));
@@ -81,6 +92,7 @@ describe('run state for the view', () => {
     for (const t of ['run', 'hasResult', 'succeeded', 'hasTask', 'hasImages', 'downloadIncomplete', 'hasPrompt']) assert.ok(tags.includes(t), t);
     assert.ok(!tags.includes('resumable'));
     assert.ok(runTags({ ok: true, record: { ...base, status: 'running' } }, true).includes('watching'));
+    assert.ok(runTags({ ok: true, record: { ...base, status: 'running' } }, true, true).split(' ').includes('unsaved'));
     assert.equal(runTags({ ok: false, reason: 'invalid', message: 'x' }, false), 'run broken invalid');
   });
   it('shortens prompts to one line', () => {

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newRunRecord } from '../../../src/core/runs/lifecycle';
 import { isRunId, newRunId } from '../../../src/core/runs/runId';
-import { ArtifactStore } from '../../../src/core/runs/store';
+import { LockTimeoutError, withFileLock } from '../../../src/core/runs/fileLock';
+import { ArtifactStore, isLeaseLive, MAX_RECORD_BYTES } from '../../../src/core/runs/store';
 
 const request = { prompt: 'a *cat* <script>', model: 'nano-banana-2', modelLabel: 'Nano Banana 2', resolution: '2K', aspectRatio: '1:1', n: 2, estimatedCredits: 4, currency: 'credits' };
 
@@ -84,5 +86,69 @@ describe('artifact store', () => {
   it('refuses unsafe run ids', () => {
     const store = new ArtifactStore(dir);
     assert.throws(() => store.runDir('../../etc'));
+  });
+});
+
+describe('file lock and lease (several windows on one run folder)', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'creatok-lock-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('lets one holder in at a time', async () => {
+    const lock = join(dir, '.lock');
+    let inside = 0;
+    let most = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, () =>
+        withFileLock(lock, async () => {
+          inside++;
+          most = Math.max(most, inside);
+          await new Promise((r) => setTimeout(r, 5));
+          inside--;
+        }),
+      ),
+    );
+    assert.equal(most, 1);
+    assert.deepEqual(readdirSync(dir), [], 'the lock file is gone');
+  });
+
+  it('breaks a lock left by a holder that died (older than the stale time), and never one that is fresh', async () => {
+    const lock = join(dir, '.lock');
+    writeFileSync(lock, 'dead');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(lock, old, old);
+    assert.equal(await withFileLock(lock, async () => 'in', { staleMs: 10_000 }), 'in');
+    writeFileSync(lock, 'alive');
+    await assert.rejects(withFileLock(lock, async () => 'in', { staleMs: 10_000, timeoutMs: 200 }), LockTimeoutError);
+    assert.equal(readFileSync(lock, 'utf8'), 'alive', 'a fresh lock is left alone');
+  });
+
+  it('gives a run to one window at a time; a lease of a process that is gone does not hold', async () => {
+    const store = new ArtifactStore(dir);
+    const runId = newRunId();
+    assert.deepEqual(await store.acquireLease(runId, 'window-a', 10_000), { ok: true });
+    const second = await store.acquireLease(runId, 'window-b', 10_000);
+    assert.equal(second.ok, false);
+    assert.deepEqual(await store.acquireLease(runId, 'window-a', 10_000), { ok: true }, 'the holder renews');
+    await store.releaseLease(runId, 'window-b');
+    assert.equal((await store.acquireLease(runId, 'window-b', 10_000)).ok, false, 'only the holder releases');
+    await store.releaseLease(runId, 'window-a');
+    assert.deepEqual(await store.acquireLease(runId, 'window-b', 10_000), { ok: true });
+    // A window that crashed: its process is gone, its lease not yet expired.
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const deadPid = Number(gone.stdout);
+    writeFileSync(join(store.outputsDir(runId), '.lease'), JSON.stringify({ owner: 'crashed', expiresAt: Date.now() + 60_000, pid: deadPid, host: hostname() }));
+    assert.equal(isLeaseLive({ owner: 'crashed', expiresAt: Date.now() + 60_000, pid: deadPid, host: hostname() }), false);
+    assert.deepEqual(await store.acquireLease(runId, 'window-c', 10_000), { ok: true });
+  });
+
+  it('does not parse a record over 1 MB, and says why', async () => {
+    const store = new ArtifactStore(dir);
+    const record = newRunRecord(request, new Date());
+    await store.write(record);
+    writeFileSync(store.resultJsonPath(record.run_id), JSON.stringify({ ...record, padding: 'x'.repeat(MAX_RECORD_BYTES) }));
+    const read = await store.read(record.run_id);
+    assert.equal(read.ok, false);
+    assert.ok(!read.ok && read.reason === 'tooLarge');
   });
 });

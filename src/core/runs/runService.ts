@@ -1,0 +1,603 @@
+// The run service: the only writer of run records and the only source of run events. Submit,
+// follow, check once, resume, stop and retry downloads all go through it; the Tasks view, the
+// status bar, the panel, the progress notification and the chat tools only listen.
+//
+// Its promises:
+// - once CreatOK accepted a task, the task id is never lost: a failing write leaves the run in
+//   memory (and the id in the log), says so with a `saveFailed` event, and is retried until it
+//   lands (`saved`);
+// - every run that is followed ends with exactly one `ended` event, whatever fails on the way;
+// - across windows, one follower per task: a lease file in the run folder; another window
+//   observes the record on disk and takes over if the lease runs out.
+import { randomBytes } from 'node:crypto';
+import type { CreatOkClient } from '../api/client';
+import type { CreatOkError } from '../api/errors';
+import { isTerminalStatus, type TaskStatus } from '../api/schemas';
+import { Emitter, type Disposable, type Event } from '../events';
+import { silentLogger, type Logger } from '../log';
+import { toSubmitBody, type ResolvedRequest } from '../request';
+import type { TaskWatcher, WatchEndReason, WatchOptions } from '../watcher';
+import { saveRunImages } from './images';
+import { applyTaskStatus, failedSubmitRecord, newRecoveryRecord, newRunRecord } from './lifecycle';
+import type { RunRecord } from './record';
+import { classifyStatus, isFinalStatus, isResumable } from './runStatus';
+import { isLeaseLive, type ArtifactStore } from './store';
+
+export type RunEndReason = WatchEndReason;
+
+/** A run as the views see it. */
+export interface RunSnapshot {
+  record: RunRecord;
+  store: ArtifactStore;
+  /** Its task is being followed, here or in another window. */
+  following: boolean;
+  /** Another window follows it; this one reads the record it writes. */
+  elsewhere: boolean;
+  /** The last write failed with this message: the record lives in memory until a write lands. */
+  unsaved?: string;
+}
+
+export type RunEvent =
+  | { kind: 'started'; run: RunSnapshot }
+  | { kind: 'updated'; run: RunSnapshot }
+  | { kind: 'trouble'; run: RunSnapshot; error: CreatOkError }
+  | { kind: 'ended'; run: RunSnapshot; reason: RunEndReason; error?: CreatOkError }
+  | { kind: 'saveFailed'; run: RunSnapshot; error: Error }
+  | { kind: 'saved'; run: RunSnapshot };
+
+export type SubmitResult =
+  /** The run folder could not be written: nothing was sent, nothing charged. */
+  | { kind: 'notStarted'; error: Error }
+  /** CreatOK refused the request (`submit_failed`), or its answer was lost (`unconfirmed`). */
+  | { kind: 'failed'; run: RunSnapshot; error: Error }
+  /** Accepted: the task is followed from now on (`run.unsaved` when the record could not be written). */
+  | { kind: 'submitted'; run: RunSnapshot };
+
+export type CheckResult = { kind: 'following'; run: RunSnapshot } | { kind: 'checked'; run: RunSnapshot };
+
+export type RetryDownloadResult = { kind: 'done'; run: RunSnapshot } | { kind: 'busy' } | { kind: 'unreadable'; message: string };
+
+export interface RunServiceOptions {
+  client: () => Pick<CreatOkClient, 'submit' | 'getTaskStatus' | 'baseUrl'>;
+  watcher: TaskWatcher;
+  logger?: Logger;
+  now?: () => Date;
+  /** Saves a succeeded run's images into its folder; returns the record with the local files. */
+  saveImages?: (record: RunRecord, store: ArtifactStore) => Promise<RunRecord>;
+  /** Who this window is, in lease files. */
+  ownerId?: string;
+  /** How long a lease lasts without renewal (renewed every third of it). */
+  leaseMs?: number;
+  /** How often a run followed by another window is read back from disk. */
+  observeMs?: number;
+  /** Delays between attempts to save a record whose write failed (the last one repeats). */
+  saveRetryMs?: number[];
+}
+
+interface Tracked {
+  key: string;
+  store: ArtifactStore;
+  record: RunRecord;
+  following: boolean;
+  elsewhere: boolean;
+  unsaved?: string;
+  /** The steps of this run, in order: an older state never lands after a newer one. */
+  steps: Promise<void>;
+  stopRequested: boolean;
+  watch: WatchOptions;
+  leaseTimer?: ReturnType<typeof setInterval>;
+  observeTimer?: ReturnType<typeof setInterval>;
+  saveTimer?: ReturnType<typeof setTimeout>;
+  saveAttempts: number;
+}
+
+const keyOf = (store: ArtifactStore, runId: string): string => `${store.root}\u0000${runId}`;
+
+export class RunService implements Disposable {
+  private readonly runs = new Map<string, Tracked>();
+  private readonly events: Emitter<RunEvent>;
+  private readonly logger: Logger;
+  private readonly now: () => Date;
+  private readonly owner: string;
+  private readonly leaseMs: number;
+  private readonly observeMs: number;
+  private readonly saveRetryMs: number[];
+  private readonly saveImages: (record: RunRecord, store: ArtifactStore) => Promise<RunRecord>;
+  private readonly subscription: Disposable;
+  private readonly pending = new Set<Promise<void>>();
+  private disposed = false;
+
+  readonly onDidChange: Event<RunEvent>;
+
+  constructor(private readonly options: RunServiceOptions) {
+    this.logger = options.logger ?? silentLogger;
+    this.now = options.now ?? (() => new Date());
+    this.owner = options.ownerId ?? `${process.pid}-${randomBytes(4).toString('hex')}`;
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.observeMs = options.observeMs ?? 2_000;
+    this.saveRetryMs = options.saveRetryMs ?? [2_000, 5_000, 15_000, 30_000, 60_000];
+    this.saveImages = options.saveImages ?? ((record, store) => saveRunImages(record, store));
+    this.events = new Emitter((error) => this.logger.error(`runs: a listener failed: ${error.message}`));
+    this.onDidChange = this.events.event;
+    this.subscription = options.watcher.onEvent((event) => {
+      const run = this.followedHere(event.taskId);
+      if (!run) return;
+      if (event.type === 'status') this.onStatus(run, event.status, event.raw);
+      else if (event.type === 'trouble') this.emit({ kind: 'trouble', run: this.snapshotOf(run), error: event.error });
+      else this.step(run, () => this.end(run, event.reason, event.error));
+    });
+  }
+
+  // ---- what the views read ----
+
+  /** The runs being followed (here or in another window), with their latest records. */
+  followed(): RunSnapshot[] {
+    return [...this.runs.values()].filter((r) => r.following).map((r) => this.snapshotOf(r));
+  }
+
+  isFollowing(taskId: string): boolean {
+    return !!this.trackedByTask(taskId)?.following;
+  }
+
+  /** What the service holds of a run (followed, or not yet saved), if anything. */
+  snapshot(store: ArtifactStore, runId: string): RunSnapshot | undefined {
+    const run = this.runs.get(keyOf(store, runId));
+    return run ? this.snapshotOf(run) : undefined;
+  }
+
+  /** The runs whose record could not be written yet. */
+  unsaved(): RunSnapshot[] {
+    return [...this.runs.values()].filter((r) => r.unsaved).map((r) => this.snapshotOf(r));
+  }
+
+  // ---- what changes runs ----
+
+  /**
+   * Records the run, sends the paid request once, records its answer, and follows the task.
+   * Never retries the submit: a failure after the request may have left is `unconfirmed`.
+   */
+  async submit(
+    store: ArtifactStore,
+    request: ResolvedRequest,
+    options: { references?: NonNullable<RunRecord['references']>; source?: RunRecord['source']; signal?: AbortSignal; watch?: WatchOptions } = {},
+  ): Promise<SubmitResult> {
+    const client = this.options.client();
+    const references = options.references ?? [];
+    let record: RunRecord = {
+      ...newRunRecord(request, this.now(), undefined, options.source),
+      base_url: client.baseUrl,
+      ...(references.length > 0 ? { references } : {}),
+    };
+    try {
+      record = await store.write(record);
+    } catch (error) {
+      const e = asError(error);
+      this.logger.error(`artifacts: the run folder could not be written, so nothing was sent: ${e.message}`);
+      return { kind: 'notStarted', error: e };
+    }
+    let answer: Awaited<ReturnType<typeof client.submit>>;
+    try {
+      answer = await client.submit(toSubmitBody(request, references.map((r) => r.objectKey)), { idempotencyKey: record.run_id, signal: options.signal });
+    } catch (error) {
+      const run = this.track(store, failedSubmitRecord(record, error, this.now()));
+      await this.stepAndWait(run, () => this.save(run));
+      this.untrackIfIdle(run);
+      this.emit({ kind: 'updated', run: this.snapshotOf(run) });
+      return { kind: 'failed', run: this.snapshotOf(run), error: asError(error) };
+    }
+    this.logger.info(`submit: CreatOK accepted task ${answer.taskId} (run ${record.run_id})`);
+    const run = this.track(store, {
+      ...record,
+      task_id: answer.taskId,
+      status: answer.status,
+      raw: { ...record.raw, submit: answer.raw },
+      updated_at: this.now().toISOString(),
+    });
+    await this.stepAndWait(run, () => this.save(run));
+    this.startFollowing(run, { startedAt: Date.parse(record.created_at), ...options.watch });
+    return { kind: 'submitted', run: this.snapshotOf(run) };
+  }
+
+  /** Follows a run that has a task id (idempotent). Returns at once; events tell the rest. */
+  follow(store: ArtifactStore, record: RunRecord, watch: WatchOptions = {}): RunSnapshot {
+    if (!record.task_id) throw new Error('A run without a task id cannot be followed.');
+    const existing = this.trackedByTask(record.task_id);
+    if (existing?.following) return this.snapshotOf(existing);
+    const run = existing ?? this.track(store, record);
+    this.startFollowing(run, { startedAt: Date.parse(record.created_at), ...watch });
+    return this.snapshotOf(run);
+  }
+
+  /** Stops following a task here; the task itself goes on at CreatOK. */
+  stop(taskId: string): void {
+    const run = this.trackedByTask(taskId);
+    if (!run?.following) return;
+    if (run.elsewhere) this.step(run, () => this.end(run, 'stopped'));
+    else if (this.options.watcher.isWatching(taskId)) this.options.watcher.stop(taskId);
+    else run.stopRequested = true; // still taking the lease: ends as soon as it has
+  }
+
+  /**
+   * Reads a task's state once and records it (a recovery run folder for a task started
+   * elsewhere, found or made under the artifacts lock so two windows make one). A final task
+   * gets its images saved. Errors of the status read (unknown task, key refused) are thrown
+   * before anything is written.
+   */
+  async checkTask(taskId: string, stores: readonly ArtifactStore[], target: ArtifactStore, options: { keepWatching?: boolean; signal?: AbortSignal } = {}): Promise<CheckResult> {
+    const tracked = this.trackedByTask(taskId);
+    if (tracked?.following) return { kind: 'following', run: this.snapshotOf(tracked) };
+    const client = this.options.client();
+    const answer = await client.getTaskStatus(taskId, { signal: options.signal });
+    const found = tracked ? { store: tracked.store, record: tracked.record } : await this.findOrCreate(taskId, stores, target, client.baseUrl);
+    const run = tracked ?? this.track(found.store, found.record);
+    if (run.following) return { kind: 'following', run: this.snapshotOf(run) };
+    await this.stepAndWait(run, async () => {
+      run.record = applyTaskStatus(run.record, answer.status, answer.raw, this.now());
+      if (isTerminalStatus(answer.status.status)) await this.complete(run);
+      else await this.save(run);
+    });
+    this.logger.info(`check: task ${taskId} is ${run.record.status} (run ${run.record.run_id})`);
+    if (options.keepWatching && !isFinalStatus(run.record.status)) this.startFollowing(run, { startedAt: Date.parse(run.record.created_at) });
+    else this.untrackIfIdle(run);
+    this.emit({ kind: 'updated', run: this.snapshotOf(run) });
+    return { kind: 'checked', run: this.snapshotOf(run) };
+  }
+
+  /** Saves a finished run's missing images again. */
+  async retryDownloads(store: ArtifactStore, runId: string): Promise<RetryDownloadResult> {
+    const tracked = this.runs.get(keyOf(store, runId));
+    if (tracked?.following) return { kind: 'busy' };
+    const read = tracked ? { ok: true as const, record: tracked.record } : await store.read(runId);
+    if (!read.ok) return { kind: 'unreadable', message: read.message };
+    const run = tracked ?? this.track(store, read.record);
+    let busy = false;
+    await this.stepAndWait(run, async () => {
+      const lease = await this.takeLease(run);
+      if (!lease) {
+        busy = true;
+        return;
+      }
+      try {
+        run.record = await this.saveImages({ ...run.record, download_error: null }, store);
+        await this.save(run);
+      } finally {
+        await this.releaseLease(run);
+      }
+    });
+    this.untrackIfIdle(run);
+    if (busy) return { kind: 'busy' };
+    this.emit({ kind: 'updated', run: this.snapshotOf(run) });
+    return { kind: 'done', run: this.snapshotOf(run) };
+  }
+
+  /** Tries again to write a run whose record could not be saved; true once it is on disk. */
+  async retrySave(store: ArtifactStore, runId: string): Promise<boolean> {
+    const run = this.runs.get(keyOf(store, runId));
+    if (!run) return true;
+    if (!run.unsaved) return true;
+    let saved = false;
+    await this.stepAndWait(run, async () => {
+      saved = await this.save(run);
+    });
+    this.untrackIfIdle(run);
+    return saved;
+  }
+
+  /** Follows again every run marked in progress whose task may still be running (start-up). */
+  async resumeUnfinished(stores: readonly ArtifactStore[]): Promise<number> {
+    let resumed = 0;
+    for (const store of stores) {
+      for (const runId of await store.inProgressRunIds()) {
+        const result = await store.read(runId);
+        if (!result.ok) continue;
+        if (!isResumable(result.record)) {
+          await store.markInProgress(runId, false).catch((e: Error) => this.logger.warn(`artifacts: ${runId}: ${e.message}`));
+          continue;
+        }
+        if (this.isFollowing(result.record.task_id!)) continue;
+        this.logger.info(`resume: following ${runId} (task ${result.record.task_id}) again`);
+        this.follow(store, result.record);
+        resumed++;
+      }
+    }
+    return resumed;
+  }
+
+  /** Resolves once every step started so far (writes, downloads, lease changes) is done. */
+  async flushed(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.subscription.dispose();
+    for (const run of this.runs.values()) {
+      this.clearTimers(run);
+      if (run.following && !run.elsewhere) void this.releaseLease(run);
+    }
+    this.events.dispose();
+  }
+
+  // ---- inside ----
+
+  private startFollowing(run: Tracked, watch: WatchOptions): void {
+    const taskId = run.record.task_id!;
+    run.following = true;
+    run.elsewhere = false;
+    run.stopRequested = false;
+    run.watch = watch;
+    this.emit({ kind: 'started', run: this.snapshotOf(run) });
+    this.step(run, async () => {
+      // Marked first: whoever follows it, a restart must find the task again.
+      await run.store.markInProgress(run.record.run_id, true).catch((e: Error) => this.logger.warn(`artifacts: ${run.record.run_id}: ${e.message}`));
+      const lease = await this.takeLease(run);
+      if (!lease) {
+        this.logger.info(`watch: task ${taskId} is followed by another window; reading its record`);
+        run.elsewhere = true;
+        run.observeTimer = setInterval(() => this.step(run, () => this.observe(run)), this.observeMs);
+        run.observeTimer.unref?.();
+        this.emit({ kind: 'updated', run: this.snapshotOf(run) });
+        return;
+      }
+      if (run.stopRequested) return this.end(run, 'stopped');
+      this.beginWatching(run);
+    });
+  }
+
+  /** This window holds the lease: mark the run in progress and poll its task. */
+  private beginWatching(run: Tracked): void {
+    run.leaseTimer = setInterval(() => void this.renewLease(run), Math.max(50, this.leaseMs / 3));
+    run.leaseTimer.unref?.();
+    if (this.disposed) return;
+    this.options.watcher.watch(run.record.task_id!, run.watch);
+  }
+
+  private onStatus(run: Tracked, status: TaskStatus, raw: unknown): void {
+    const changed =
+      status.status !== run.record.status ||
+      (status.result?.images?.length ?? 0) !== run.record.images.length ||
+      (status.progress ?? null) !== (run.record.progress ?? null);
+    if (!changed) return;
+    run.record = applyTaskStatus(run.record, status, raw, this.now());
+    this.step(run, async () => {
+      await this.save(run);
+      this.emit({ kind: 'updated', run: this.snapshotOf(run) });
+    });
+  }
+
+  /** A run followed by another window: read what it wrote; take over when its lease ran out. */
+  private async observe(run: Tracked): Promise<void> {
+    if (!run.following || !run.elsewhere) return;
+    const read = await run.store.read(run.record.run_id);
+    if (read.ok && read.record.updated_at !== run.record.updated_at) {
+      run.record = read.record;
+      this.emit({ kind: 'updated', run: this.snapshotOf(run) });
+    }
+    const lease = await run.store.readLease(run.record.run_id);
+    if (lease && isLeaseLive(lease)) return;
+    clearInterval(run.observeTimer);
+    run.observeTimer = undefined;
+    if (isFinalStatus(run.record.status)) {
+      const reason: RunEndReason = classifyStatus(run.record.status) === 'succeeded' ? 'succeeded' : 'failed';
+      return this.end(run, reason);
+    }
+    // The other window is gone: this one follows the task now.
+    if (await this.takeLease(run)) {
+      this.logger.info(`watch: task ${run.record.task_id} was followed by another window that stopped; following it here`);
+      run.elsewhere = false;
+      this.beginWatching(run);
+    } else {
+      run.observeTimer = setInterval(() => this.step(run, () => this.observe(run)), this.observeMs);
+      run.observeTimer.unref?.();
+    }
+  }
+
+  /** The end of a followed run: images saved, last write, exactly one `ended` event. */
+  private async end(run: Tracked, reason: RunEndReason, error?: CreatOkError): Promise<void> {
+    if (!run.following) return;
+    try {
+      if (!run.elsewhere) {
+        const stamp = this.now().toISOString();
+        run.record =
+          reason === 'notFound' || reason === 'unauthorized'
+            ? { ...run.record, error: { kind: reason, message: error?.message ?? reason }, updated_at: stamp }
+            : { ...run.record, updated_at: stamp };
+        if (reason === 'succeeded' && run.record.images.length > 0) {
+          try {
+            run.record = await this.saveImages(run.record, run.store);
+          } catch (e) {
+            run.record = { ...run.record, download_error: asError(e).message };
+          }
+          if (run.record.download_error) this.logger.warn(`images: ${run.record.run_id}: ${run.record.download_error}`);
+        }
+        const saved = await this.save(run);
+        // The marker stays while the record is not on disk: a restart then checks the task again.
+        if (saved && (reason === 'succeeded' || reason === 'failed' || reason === 'notFound')) {
+          await run.store.markInProgress(run.record.run_id, false).catch((e: Error) => this.logger.warn(`artifacts: ${run.record.run_id}: ${e.message}`));
+        }
+      }
+    } catch (e) {
+      this.logger.error(`runs: ending ${run.record.run_id}: ${asError(e).message}`);
+    } finally {
+      const wasHere = !run.elsewhere;
+      this.clearTimers(run, { keepSaveRetry: true });
+      run.following = false;
+      run.elsewhere = false;
+      if (wasHere) await this.releaseLease(run);
+      this.untrackIfIdle(run);
+      this.emit({ kind: 'ended', run: { ...this.snapshotOf(run), elsewhere: !wasHere }, reason, ...(error ? { error } : {}) });
+    }
+  }
+
+  /** A final task found by a check: its images saved (by the lease holder), the record written. */
+  private async complete(run: Tracked): Promise<void> {
+    if (!(await this.takeLease(run))) {
+      // Another window follows it and saves the images: show what it wrote.
+      const read = await run.store.read(run.record.run_id);
+      if (read.ok) run.record = read.record;
+      return;
+    }
+    try {
+      if (classifyStatus(run.record.status) === 'succeeded' && run.record.images.length > 0) {
+        run.record = await this.saveImages(run.record, run.store).catch((e: unknown) => ({ ...run.record, download_error: asError(e).message }));
+      }
+      if (await this.save(run)) await run.store.markInProgress(run.record.run_id, false).catch(() => undefined);
+    } finally {
+      await this.releaseLease(run);
+    }
+  }
+
+  /** Writes the run's record; never throws. A failure keeps the record here and retries later. */
+  private async save(run: Tracked): Promise<boolean> {
+    try {
+      run.record = await run.store.write(run.record);
+    } catch (error) {
+      const e = asError(error);
+      const first = !run.unsaved;
+      run.unsaved = e.message;
+      if (first) {
+        this.logger.error(`artifacts: run ${run.record.run_id} (task ${run.record.task_id ?? 'none'}, ${run.record.status}) could not be saved: ${e.message}`);
+        this.emit({ kind: 'saveFailed', run: this.snapshotOf(run), error: e });
+      }
+      this.scheduleSaveRetry(run);
+      return false;
+    }
+    if (run.unsaved) {
+      run.unsaved = undefined;
+      run.saveAttempts = 0;
+      if (run.saveTimer) clearTimeout(run.saveTimer);
+      run.saveTimer = undefined;
+      this.logger.info(`artifacts: run ${run.record.run_id} is saved now`);
+      this.emit({ kind: 'saved', run: this.snapshotOf(run) });
+    }
+    return true;
+  }
+
+  private scheduleSaveRetry(run: Tracked): void {
+    if (run.saveTimer || this.disposed) return;
+    const delay = this.saveRetryMs[Math.min(run.saveAttempts, this.saveRetryMs.length - 1)] ?? 60_000;
+    run.saveAttempts++;
+    run.saveTimer = setTimeout(() => {
+      run.saveTimer = undefined;
+      if (!run.unsaved) return;
+      this.step(run, async () => {
+        if (run.unsaved && (await this.save(run))) this.untrackIfIdle(run);
+      });
+    }, delay);
+    run.saveTimer.unref?.();
+  }
+
+  private async takeLease(run: Tracked): Promise<boolean> {
+    try {
+      const result = await run.store.acquireLease(run.record.run_id, this.owner, this.leaseMs);
+      return result.ok;
+    } catch (e) {
+      // No lease file (full disk, read-only folder): follow anyway rather than lose the task.
+      this.logger.warn(`artifacts: ${run.record.run_id}: no lease (${asError(e).message}); following without one`);
+      return true;
+    }
+  }
+
+  private async renewLease(run: Tracked): Promise<void> {
+    if (!run.following || run.elsewhere) return;
+    try {
+      const result = await run.store.acquireLease(run.record.run_id, this.owner, this.leaseMs);
+      if (!result.ok) this.logger.warn(`artifacts: ${run.record.run_id}: another window took the lease`);
+    } catch (e) {
+      this.logger.warn(`artifacts: ${run.record.run_id}: lease not renewed: ${asError(e).message}`);
+    }
+  }
+
+  private async releaseLease(run: Tracked): Promise<void> {
+    await run.store.releaseLease(run.record.run_id, this.owner).catch(() => undefined);
+  }
+
+  private async findOrCreate(taskId: string, stores: readonly ArtifactStore[], target: ArtifactStore, baseUrl: string): Promise<{ store: ArtifactStore; record: RunRecord }> {
+    for (const store of stores) {
+      if (store.root === target.root) continue;
+      const found = await findRecordOfTask(store, taskId);
+      if (found) return { store, record: found };
+    }
+    return target.withRootLock(async () => {
+      const found = await findRecordOfTask(target, taskId);
+      if (found) return { store: target, record: found };
+      const record = await target.write(newRecoveryRecord(taskId, this.now(), baseUrl));
+      return { store: target, record };
+    });
+  }
+
+  private track(store: ArtifactStore, record: RunRecord): Tracked {
+    const key = keyOf(store, record.run_id);
+    const existing = this.runs.get(key);
+    if (existing) {
+      existing.record = record;
+      return existing;
+    }
+    const run: Tracked = { key, store, record, following: false, elsewhere: false, steps: Promise.resolve(), stopRequested: false, watch: {}, saveAttempts: 0 };
+    this.runs.set(key, run);
+    return run;
+  }
+
+  private untrackIfIdle(run: Tracked): void {
+    if (!run.following && !run.unsaved) {
+      this.clearTimers(run);
+      this.runs.delete(run.key);
+    }
+  }
+
+  private clearTimers(run: Tracked, options: { keepSaveRetry?: boolean } = {}): void {
+    if (run.leaseTimer) clearInterval(run.leaseTimer);
+    if (run.observeTimer) clearInterval(run.observeTimer);
+    run.leaseTimer = run.observeTimer = undefined;
+    if (!options.keepSaveRetry && run.saveTimer) {
+      clearTimeout(run.saveTimer);
+      run.saveTimer = undefined;
+    }
+  }
+
+  private trackedByTask(taskId: string): Tracked | undefined {
+    for (const run of this.runs.values()) if (run.record.task_id === taskId) return run;
+    return undefined;
+  }
+
+  private followedHere(taskId: string): Tracked | undefined {
+    const run = this.trackedByTask(taskId);
+    return run?.following && !run.elsewhere ? run : undefined;
+  }
+
+  /** Queues a step of one run after its earlier ones. */
+  private step(run: Tracked, work: () => Promise<unknown>): Promise<void> {
+    const next = run.steps.then(work).then(
+      () => undefined,
+      (e: unknown) => this.logger.error(`runs: ${run.record.run_id}: ${asError(e).message}`),
+    );
+    run.steps = next;
+    this.pending.add(next);
+    void next.finally(() => this.pending.delete(next));
+    return next;
+  }
+
+  private stepAndWait(run: Tracked, work: () => Promise<unknown>): Promise<void> {
+    return this.step(run, work);
+  }
+
+  private snapshotOf(run: Tracked): RunSnapshot {
+    return { record: run.record, store: run.store, following: run.following, elsewhere: run.elsewhere, ...(run.unsaved ? { unsaved: run.unsaved } : {}) };
+  }
+
+  private emit(event: RunEvent): void {
+    if (!this.disposed) this.events.fire(event);
+  }
+}
+
+async function findRecordOfTask(store: ArtifactStore, taskId: string): Promise<RunRecord | undefined> {
+  for (const runId of await store.listRunIds()) {
+    const read = await store.read(runId);
+    if (read.ok && read.record.task_id === taskId) return read.record;
+  }
+  return undefined;
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,204 @@
+// "Generate Image", wherever it is asked for (panel, chat tool): check the request, ask for the
+// key if needed, confirm the cost in a modal, upload the references, and hand the paid submit to
+// the run service, which records and follows the run. Only one confirmation at a time.
+import * as vscode from 'vscode';
+import type { CreatOkClient } from '../core/api/client';
+import { CreatOkError } from '../core/api/errors';
+import type { Logger } from '../core/log';
+import type { Catalog } from '../core/models';
+import type { RunView } from '../core/panelMessages';
+import { expectedDuration } from '../core/pollSchedule';
+import { inspectReference, ReferenceUploadError, uploadReferences, type ReferenceFile, type UploadedReference } from '../core/references';
+import { validateGeneration, type GenerationRequest, type ResolvedRequest } from '../core/request';
+import { recentDurations } from '../core/runs/history';
+import type { RunService, RunSnapshot } from '../core/runs/runService';
+import type { ArtifactStore } from '../core/runs/store';
+import type { ApiKeyStore } from './apiKey';
+import { abortSignalOf, showProblem } from './notify';
+import { flowView, toRunView } from './runPresenter';
+import type { RunNotifications } from './runNotifications';
+import { openResultFile } from './runNotifications';
+import { describeError, phaseText, problemText, referenceProblemText, type PlainMessage } from './userMessages';
+
+/** Asks the user to confirm a paid request; the integration tests replace it (the test driver skips modals). */
+export type ConfirmRequest = (request: ResolvedRequest, references: ReferenceFile[]) => Promise<boolean>;
+
+export interface GenerateFlowDeps {
+  client: () => CreatOkClient;
+  catalog: () => Promise<Catalog>;
+  store: () => ArtifactStore | undefined;
+  apiKeys: ApiKeyStore;
+  runs: RunService;
+  notifications: RunNotifications;
+  logger: Logger;
+  /** The modal confirmation; replaceable only by the integration tests. */
+  confirm?: ConfirmRequest;
+}
+
+export type GenerateResult =
+  | { kind: 'invalid'; problems: string[] }
+  | { kind: 'noKey' }
+  | { kind: 'noWorkspace' }
+  | { kind: 'busy' }
+  | { kind: 'declined' }
+  | { kind: 'uploadFailed'; message: PlainMessage }
+  | { kind: 'notStarted'; message: PlainMessage }
+  | { kind: 'submitFailed'; run: RunSnapshot; message: PlainMessage }
+  | { kind: 'submitted'; run: RunSnapshot };
+
+/** Where the flow reports its steps (the panel); the run's own events come from the run service. */
+export interface FlowListener {
+  step?(view: RunView): void;
+  problems?(problems: string[]): void;
+}
+
+export class GenerateFlow {
+  private busy = false;
+  private consecutiveSubmitFailures = 0;
+
+  constructor(private readonly deps: GenerateFlowDeps) {}
+
+  get isBusy(): boolean {
+    return this.busy;
+  }
+
+  /** One Generate. A second one while the first is being confirmed or sent does nothing. */
+  async generate(request: GenerationRequest, references: ReferenceFile[] = [], listener: FlowListener = {}): Promise<GenerateResult> {
+    if (this.busy) {
+      this.deps.logger.info('generate: ignored a second request while one is being confirmed or sent');
+      return { kind: 'busy' };
+    }
+    this.busy = true;
+    try {
+      return await this.generateOnce(request, references, listener);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async generateOnce(input: GenerationRequest, added: ReferenceFile[], listener: FlowListener): Promise<GenerateResult> {
+    const store = this.deps.store();
+    if (!store) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Open a folder first: the images and their record are saved in the workspace.'));
+      return { kind: 'noWorkspace' };
+    }
+    const validation = validateGeneration(await this.deps.catalog(), { ...input, referenceCount: added.length });
+    // Each reference is looked at again: it may have been moved, emptied or replaced since.
+    const checks = await Promise.all(added.map((r) => inspectReference(r.file)));
+    const referenceProblems = checks.flatMap((c) => (c.ok ? [] : [referenceProblemText(c)]));
+    if (!validation.ok || referenceProblems.length > 0) {
+      const problems = [...(validation.ok ? [] : validation.problems.map(problemText)), ...referenceProblems];
+      listener.problems?.(problems);
+      return { kind: 'invalid', problems };
+    }
+    const references = checks.flatMap((c) => (c.ok ? [c.reference] : []));
+    listener.problems?.([]);
+    if (!(await this.deps.apiKeys.ensure())) return { kind: 'noKey' };
+
+    const request = validation.request;
+    if (!(await (this.deps.confirm ?? confirmRequest)(request, references))) {
+      this.deps.logger.info('generate: the user declined; nothing was sent');
+      listener.step?.(flowView('cancelled'));
+      return { kind: 'declined' };
+    }
+
+    let uploaded: UploadedReference[] = [];
+    if (references.length > 0) {
+      listener.step?.(flowView('uploading'));
+      try {
+        uploaded = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('CreatOK'), cancellable: true },
+          (progress, token) =>
+            uploadReferences(this.deps.client(), references, {
+              signal: abortSignalOf(token),
+              onProgress: (done, total) => progress.report({ message: vscode.l10n.t('Uploading reference images ({0} of {1})…', Math.min(done + 1, total), total), increment: 100 / total }),
+            }),
+        );
+      } catch (error) {
+        const message = uploadFailure(error);
+        this.deps.logger.error(`upload: ${(error as Error).message}`);
+        listener.step?.(flowView('failed', message));
+        // The same next steps as a failed submit: Set API Key for a refused key, and Details.
+        void showProblem(message, error instanceof ReferenceUploadError ? error.cause : error);
+        return { kind: 'uploadFailed', message };
+      }
+    }
+
+    listener.step?.(flowView('submitting'));
+    const expectedMs = expectedDuration(await recentDurations(store).catch(() => []), { model: request.model, resolution: request.resolution, n: request.n });
+    if (expectedMs !== undefined) this.deps.logger.info(`watch: similar runs here took about ${Math.round(expectedMs / 1000)} s`);
+    const outcome = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('CreatOK'), cancellable: false },
+      async (progress) => {
+        progress.report({ message: phaseText('submitting', '') });
+        return this.deps.runs.submit(store, request, {
+          references: uploaded.map((r) => ({ path: vscode.workspace.asRelativePath(r.file, false), size: r.size, type: r.mime, objectKey: r.objectKey })),
+          watch: { expectedMs },
+        });
+      },
+    );
+    switch (outcome.kind) {
+      case 'notStarted': {
+        const message: PlainMessage = {
+          message: phaseText('notStarted', ''),
+          hint: vscode.l10n.t('Check that {0} can be written: {1}', vscode.workspace.asRelativePath(store.root, false), outcome.error.message),
+        };
+        listener.step?.(flowView('notStarted', message));
+        void showProblem(message, outcome.error);
+        return { kind: 'notStarted', message };
+      }
+      case 'failed': {
+        this.consecutiveSubmitFailures++;
+        const message = this.submitFailureMessage(outcome.error);
+        listener.step?.(toRunView(outcome.run, message));
+        void showProblem(message, outcome.error, () => openResultFile(store, outcome.run.record.run_id));
+        return { kind: 'submitFailed', run: outcome.run, message };
+      }
+      case 'submitted':
+        this.consecutiveSubmitFailures = 0;
+        listener.step?.(toRunView(outcome.run));
+        this.deps.notifications.showProgress(outcome.run);
+        return { kind: 'submitted', run: outcome.run };
+    }
+  }
+
+  private submitFailureMessage(error: Error): PlainMessage {
+    const message = describeError(error, 'submit');
+    if (this.consecutiveSubmitFailures >= 3 && !(error instanceof CreatOkError && error.kind === 'unauthorized')) {
+      return { ...message, hint: `${message.hint ?? ''} ${vscode.l10n.t('Sending keeps failing: updating the CreatOK Image extension may help.')}`.trim() };
+    }
+    return message;
+  }
+}
+
+/** The modal: model, resolution, count, aspect ratio, estimated credits, reference images. */
+async function confirmRequest(request: ResolvedRequest, references: ReferenceFile[]): Promise<boolean> {
+  const generate = vscode.l10n.t('Generate');
+  const credits =
+    request.estimatedCredits === null
+      ? vscode.l10n.t('Estimated cost: unknown (the price list could not be loaded)')
+      : vscode.l10n.t('Estimated cost: {0} credits', request.estimatedCredits);
+  const detail = [
+    vscode.l10n.t('Model: {0}', request.modelLabel),
+    vscode.l10n.t('Resolution: {0}', request.resolution),
+    vscode.l10n.t('Number of images: {0}', request.n),
+    vscode.l10n.t('Aspect ratio: {0}', request.aspectRatio),
+    ...(references.length > 0 ? [vscode.l10n.t('Reference images: {0}', references.map((r) => r.name).join(', '))] : []),
+    credits,
+  ].join('\n');
+  const choice = await vscode.window.showWarningMessage(vscode.l10n.t('Generate with CreatOK? This uses paid credits.'), { modal: true, detail }, generate);
+  return choice === generate;
+}
+
+/** Which reference image failed to upload, and why, in plain words (with Set API Key for a refused key). */
+function uploadFailure(error: unknown): PlainMessage {
+  const nothing = vscode.l10n.t('Nothing was generated and no credits were used.');
+  if (error instanceof ReferenceUploadError) {
+    if (error.reason === 'upload') {
+      const why = describeError(error.cause, 'upload');
+      return { message: vscode.l10n.t('The reference image {0} could not be uploaded: {1}', error.reference.name, why.message), hint: [why.hint, nothing].filter(Boolean).join(' '), action: why.action };
+    }
+    return { message: referenceProblemText({ ok: false, file: error.reference.file, name: error.reference.name, problem: error.reason }), hint: nothing };
+  }
+  return { message: vscode.l10n.t('A reference image could not be uploaded.'), hint: nothing };
+}
