@@ -2,6 +2,7 @@
 // logic of its own: the run service owns runs, the flow owns Generate, the views listen.
 import * as vscode from 'vscode';
 import { CreatOkClient } from './core/api/client';
+import { CreatOkError } from './core/api/errors';
 import type { PanelForm } from './core/panelMessages';
 import { RunIndex } from './core/runs/runIndex';
 import { RunService } from './core/runs/runService';
@@ -49,7 +50,8 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
   let client: CreatOkClient | undefined;
   let clientTimeoutMs = 0;
   const getClient = (): CreatOkClient => {
-    const { baseUrl, timeoutMs } = settings();
+    const { baseUrl, timeoutMs, baseUrlRefused } = settings();
+    if (baseUrlRefused) throw new CreatOkError('config', baseUrlRefused, { mayHaveReachedServer: false });
     if (!client || client.baseUrl !== baseUrl || clientTimeoutMs !== timeoutMs) {
       client = new CreatOkClient({ baseUrl, apiKey: () => apiKeys.get(), logger, timeoutMs });
       clientTimeoutMs = timeoutMs;
@@ -63,7 +65,7 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
   const catalog = new CatalogService(getClient, async () => !!(await apiKeys.get()), logger);
   const watcher = new TaskWatcher({ client: { getTaskStatus: (id, o) => getClient().getTaskStatus(id, o) }, logger, budgetMs: () => settings().watchBudgetMs });
   const runs = new RunService({ client: getClient, watcher, logger });
-  const notifications = new RunNotifications(runs);
+  const notifications = new RunNotifications(runs, (m) => logger.error(m));
   context.subscriptions.push(watcher, runs, notifications);
 
   let confirm: ConfirmRequest | undefined;

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { CreatOkError } from './api/errors';
 import { defaultFetch, mapTransportError, withDeadline, type FetchLike } from './api/http';
+import { isAllowedUrl } from './urlPolicy';
 
 export const MAX_IMAGE_BYTES = 100 * 1024 * 1024;
 
@@ -26,7 +27,7 @@ export const EXTENSION_OF: Record<ImageType, string> = { png: '.png', jpeg: '.jp
 
 export class DownloadError extends Error {
   constructor(
-    readonly reason: 'status' | 'contentType' | 'tooLarge' | 'truncated' | 'notAnImage' | 'network' | 'timeout' | 'cancelled',
+    readonly reason: 'status' | 'contentType' | 'tooLarge' | 'truncated' | 'notAnImage' | 'network' | 'timeout' | 'cancelled' | 'refused',
     message: string,
   ) {
     super(message);
@@ -49,9 +50,23 @@ export interface Downloaded {
   type: ImageType;
 }
 
-/** Downloads `url` to `<dir>/<baseName>.<ext>`. No Authorization header is ever sent. */
+/** Removes `.part` files a download left behind (a crash, a killed window). */
+export async function removePartFiles(dir: string): Promise<number> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return 0;
+  }
+  const parts = names.filter((n) => n.startsWith('.') && n.endsWith('.part'));
+  await Promise.all(parts.map((n) => fs.rm(path.join(dir, n), { force: true })));
+  return parts.length;
+}
+
+/** Downloads `url` to `<dir>/<baseName>.<ext>`. No Authorization header is ever sent; only allowed URLs are fetched. */
 export async function downloadImage(url: string, dir: string, baseName: string, options: DownloadOptions = {}): Promise<Downloaded> {
   if (!/^[A-Za-z0-9_-]+$/.test(baseName)) throw new Error(`Unsafe file name: ${baseName}`);
+  if (!isAllowedUrl(url)) throw new DownloadError('refused', 'Not downloaded: only https: image links (or http: on this machine) are fetched.');
   const fetchImpl = options.fetch ?? defaultFetch;
   const maxBytes = options.maxBytes ?? MAX_IMAGE_BYTES;
   await fs.mkdir(dir, { recursive: true });
@@ -60,14 +75,18 @@ export async function downloadImage(url: string, dir: string, baseName: string, 
     return await withDeadline(options.timeoutMs ?? 10 * 60_000, options.signal, async (signal, state) => {
       let response;
       try {
-        response = await fetchImpl(url, { method: 'GET', headers: { Accept: 'image/*' }, signal });
+        // identity: the size check compares bytes on the wire with Content-Length.
+        response = await fetchImpl(url, { method: 'GET', headers: { Accept: 'image/*', 'Accept-Encoding': 'identity' }, signal });
       } catch (error) {
         throw toDownloadError(mapTransportError(error, state.timedOut, options.signal?.aborted === true, false));
       }
       if (response.status !== 200) throw new DownloadError('status', `The image server answered HTTP ${response.status}.`);
       const contentType = (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
       if (!contentType.startsWith('image/')) throw new DownloadError('contentType', `The server sent ${contentType || 'no content type'}, not an image.`);
-      const declared = Number(response.headers.get('content-length') ?? NaN);
+      // A server that compresses anyway: Content-Length counts compressed bytes, the body is
+      // decoded, so the two cannot be compared.
+      const encoding = (response.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
+      const declared = encoding === 'identity' ? Number(response.headers.get('content-length') ?? NaN) : NaN;
       if (Number.isFinite(declared) && declared > maxBytes) throw new DownloadError('tooLarge', `The image is too large (${declared} bytes; at most ${maxBytes}).`);
       if (!response.body) throw new DownloadError('truncated', 'The image server sent no body.');
 

@@ -9,7 +9,14 @@ import { Emitter, type Disposable } from './events';
 import { silentLogger, type Logger } from './log';
 import { nextPollDelay, type PollContext, type ProgressSample } from './pollSchedule';
 
-export type WatchEndReason = 'succeeded' | 'failed' | 'stopped' | 'budgetExhausted' | 'notFound' | 'unauthorized';
+export type WatchEndReason = 'succeeded' | 'failed' | 'stopped' | 'budgetExhausted' | 'notFound' | 'unauthorized' | 'config';
+
+/**
+ * "No such task" this many times in a row ends the watch, once the task is at least
+ * NOT_FOUND_GRACE_MS old (right after a submit it could be a lag of CreatOK's).
+ */
+export const NOT_FOUND_LIMIT = 3;
+export const NOT_FOUND_GRACE_MS = 20_000;
 
 export type WatchEvent =
   | { type: 'status'; taskId: string; status: TaskStatus; raw: unknown }
@@ -34,6 +41,7 @@ interface Watched {
   watchStart: number;
   nextAt: number;
   polls: number;
+  notFoundInARow: number;
   lastStatus?: string;
   inFlight: boolean;
   expectedMs?: number;
@@ -90,14 +98,17 @@ export class TaskWatcher {
     if (this.disposed) throw new Error('The watcher is disposed.');
     if (this.watched.has(taskId)) return;
     const now = this.clock.now();
-    this.watched.set(taskId, { taskId, startedAt: Math.min(now, options.startedAt ?? now), watchStart: now, nextAt: now, polls: 0, inFlight: false, expectedMs: options.expectedMs });
+    this.watched.set(taskId, { taskId, startedAt: Math.min(now, options.startedAt ?? now), watchStart: now, nextAt: now, polls: 0, notFoundInARow: 0, inFlight: false, expectedMs: options.expectedMs });
     this.logger.info(`watch: following task ${taskId}`);
     this.kick();
   }
 
-  /** Stops following a task; the task itself goes on at CreatOK. */
-  stop(taskId: string): void {
-    if (this.watched.delete(taskId)) this.emit({ type: 'ended', taskId, reason: 'stopped' });
+  /**
+   * Stops following a task; the task itself goes on at CreatOK. `quiet`: no `ended` event (the
+   * caller hands the task to another window and keeps its own account of the run).
+   */
+  stop(taskId: string, options: { quiet?: boolean } = {}): void {
+    if (this.watched.delete(taskId) && !options.quiet) this.emit({ type: 'ended', taskId, reason: 'stopped' });
   }
 
   dispose(): void {
@@ -151,6 +162,7 @@ export class TaskWatcher {
     try {
       const { status, raw } = await this.options.client.getTaskStatus(w.taskId, { signal: this.requests.signal });
       if (!this.watched.has(w.taskId)) return;
+      w.notFoundInARow = 0;
       if (status.status !== w.lastStatus) this.logger.info(`watch: task ${w.taskId} is ${status.status}`);
       w.lastStatus = status.status;
       if (typeof status.progress === 'number' && status.progress > 0) {
@@ -166,7 +178,10 @@ export class TaskWatcher {
     } catch (error) {
       if (this.disposed || !this.watched.has(w.taskId)) return;
       const e = error instanceof CreatOkError ? error : new CreatOkError('network', (error as Error).message, { cause: error });
-      if (e.kind === 'notFound' || e.kind === 'unauthorized') {
+      if (e.kind === 'notFound' && (++w.notFoundInARow < NOT_FOUND_LIMIT || this.clock.now() - w.startedAt < NOT_FOUND_GRACE_MS)) {
+        this.logger.warn(`watch: task ${w.taskId}: CreatOK does not know it (${w.notFoundInARow} of ${NOT_FOUND_LIMIT})`);
+        this.emit({ type: 'trouble', taskId: w.taskId, error: e });
+      } else if (e.kind === 'notFound' || e.kind === 'unauthorized' || e.kind === 'config') {
         ended = true;
         this.finish(w, e.kind, undefined, e);
       } else {

@@ -2,8 +2,17 @@
 // fallback. Never in settings, logs or artifacts.
 import * as vscode from 'vscode';
 import { API_KEYS_PAGE } from '../core/api/client';
+import { isHeaderSafe } from '../core/urlPolicy';
 
 const SECRET_KEY = 'creatok.apiKey';
+
+/** Why a typed key cannot be used (it must fit in an HTTP header as it is), or undefined. */
+function keyProblem(key: string): string | undefined {
+  if (!key) return undefined;
+  if (/\s/.test(key)) return vscode.l10n.t('An API key has no spaces.');
+  if (!isHeaderSafe(key)) return vscode.l10n.t('An API key has only visible ASCII characters; this one has an invisible or non-ASCII character (copied from a web page?).');
+  return undefined;
+}
 
 export class ApiKeyStore {
   constructor(
@@ -43,11 +52,11 @@ export class ApiKeyStore {
       };
       input.onDidTriggerButton(() => void vscode.env.openExternal(vscode.Uri.parse(API_KEYS_PAGE)));
       input.onDidChangeValue((v) => {
-        input.validationMessage = v.trim() && /\s/.test(v.trim()) ? vscode.l10n.t('An API key has no spaces.') : undefined;
+        input.validationMessage = keyProblem(v.trim());
       });
       input.onDidAccept(() => {
         const v = input.value.trim();
-        if (!v || /\s/.test(v)) return;
+        if (!v || keyProblem(v)) return;
         done(v);
       });
       input.onDidHide(() => done(undefined));

@@ -29,8 +29,8 @@ export class CatalogService {
   }
 
   private async load(): Promise<Catalog> {
-    if (!(await this.hasKey())) return FALLBACK_CATALOG;
     try {
+      if (!(await this.hasKey())) return FALLBACK_CATALOG;
       const { image } = await this.client().getCapabilities();
       const catalog = catalogFromCapabilities(image);
       this.cached = { catalog, at: Date.now() };

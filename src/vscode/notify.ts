@@ -25,5 +25,8 @@ export async function showProblem(message: PlainMessage, error: unknown, openRes
   const choice = await vscode.window.showErrorMessage([message.message, message.hint].filter(Boolean).join(' '), ...actions);
   if (choice === details) await vscode.commands.executeCommand('creatok.showLog');
   if (choice === setKey) await vscode.commands.executeCommand('creatok.setApiKey');
-  if (choice === open) await openResult?.();
+  if (choice === open) {
+    // The record may not be on disk (it could not be saved): say so rather than fail silently.
+    await openResult?.().catch((e: Error) => vscode.window.showWarningMessage(vscode.l10n.t('The result cannot be opened: {0}', e.message)));
+  }
 }

@@ -15,9 +15,12 @@ export class RunNotifications extends Disposable {
   /** Closes the progress notifications still open (on dispose). */
   private readonly openProgress = new Set<() => void>();
 
-  constructor(private readonly runs: RunService) {
+  constructor(
+    private readonly runs: RunService,
+    private readonly logError: (message: string) => void,
+  ) {
     super();
-    this._register(runs.onDidChange((event) => void this.onEvent(event)));
+    this._register(runs.onDidChange((event) => void this.onEvent(event).catch((e: Error) => this.logError(`notifications: ${e.message}`))));
     this._register({ dispose: () => this.openProgress.forEach((close) => close()) });
   }
 

@@ -7,7 +7,7 @@ import type { CreatOkError } from '../core/api/errors';
 import type { RunView } from '../core/panelMessages';
 import type { RunRecord } from '../core/runs/record';
 import type { RunEndReason, RunSnapshot } from '../core/runs/runService';
-import { promptHead, runPhase, type RunPhase } from '../core/runs/runStatus';
+import { promptHead, runPhase, UNKNOWN_TASK_STATUS, type RunPhase } from '../core/runs/runStatus';
 import type { ArtifactStore } from '../core/runs/store';
 import { describeError, describeTaskFailure, describeUnconfirmed, phaseText, type PlainMessage } from './userMessages';
 
@@ -94,6 +94,7 @@ export function endMessage(reason: RunEndReason, record: RunRecord, error?: Crea
       return describeTaskFailure(record.error?.message);
     case 'notFound':
     case 'unauthorized':
+    case 'config':
       return describeError(error, 'watch');
     case 'budgetExhausted':
       return { message: vscode.l10n.t('Still running after the watch time: stopped watching. Resume it later from its task ID.') };
@@ -133,6 +134,7 @@ export function flowView(phase: 'confirming' | 'cancelled' | 'uploading' | 'subm
 }
 
 function failureOf(record: RunRecord): PlainMessage {
+  if (record.status === UNKNOWN_TASK_STATUS) return { message: vscode.l10n.t('CreatOK does not know this task.'), hint: vscode.l10n.t('Check the task ID.') };
   if (record.status === 'submit_failed' && record.error) {
     return { message: vscode.l10n.t('CreatOK did not accept the request: {0}', record.error.message), hint: vscode.l10n.t('Check the prompt and the options, then try again.') };
   }

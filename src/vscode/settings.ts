@@ -21,6 +21,8 @@ export const DEFAULT_TIMEOUT_SECONDS = 60;
 
 export interface Settings {
   baseUrl: string;
+  /** Why the user's creatok.baseUrl is refused (then nothing is sent anywhere). */
+  baseUrlRefused?: string;
   /** Per request. */
   timeoutMs: number;
   /** How long a task is watched before "still running, resume later". */
@@ -36,8 +38,16 @@ export function readSettings(onInvalid: (message: string) => void): Settings {
   const raw = config.inspect<string>('baseUrl')?.globalValue ?? DEFAULT_BASE_URL;
   const parsed = baseUrlSchema.safeParse(raw);
   let baseUrl = DEFAULT_BASE_URL;
+  let baseUrlRefused: string | undefined;
   if (parsed.success) baseUrl = normalizeBaseUrl(parsed.data);
-  else onInvalid(vscode.l10n.t('The setting creatok.baseUrl is not a valid http(s) address; using {0}.', DEFAULT_BASE_URL));
+  else {
+    // Not a fallback to the default: the key was meant for that address, and goes nowhere else.
+    baseUrlRefused = vscode.l10n.t(
+      'The setting creatok.baseUrl ({0}) is refused: the API key is only sent to https: addresses, or http: on this machine (127.0.0.1, localhost, ::1). Nothing was sent.',
+      String(raw),
+    );
+    onInvalid(baseUrlRefused);
+  }
   const budget = budgetSchema.safeParse(config.get<unknown>('watchBudgetMinutes', DEFAULT_WATCH_BUDGET_MINUTES));
   if (!budget.success) {
     onInvalid(vscode.l10n.t('The setting creatok.watchBudgetMinutes must be a number of minutes between 1 and 1440; using {0}.', DEFAULT_WATCH_BUDGET_MINUTES));
@@ -48,6 +58,7 @@ export function readSettings(onInvalid: (message: string) => void): Settings {
   }
   return {
     baseUrl,
+    ...(baseUrlRefused ? { baseUrlRefused } : {}),
     watchBudgetMs: (budget.success ? budget.data : DEFAULT_WATCH_BUDGET_MINUTES) * 60_000,
     timeoutMs: (timeout.success ? timeout.data : DEFAULT_TIMEOUT_SECONDS) * 1000,
   };

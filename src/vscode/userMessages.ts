@@ -53,6 +53,8 @@ export function describeError(error: unknown, context: 'submit' | 'watch' | 'upl
       return { message: vscode.l10n.t('CreatOK does not know this task.'), hint: vscode.l10n.t('Check the task ID.') };
     case 'cancelled':
       return { message: vscode.l10n.t('Cancelled.') };
+    case 'config':
+      return { message: error.message, hint: vscode.l10n.t('Change creatok.baseUrl in your user settings.') };
   }
 }
 

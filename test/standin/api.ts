@@ -126,16 +126,19 @@ function imageUrls(ctx: ApiContext, task: TaskRecord): { url: string; thumbnail_
   }));
 }
 
+/** The non-zero code of "task not found" in an HTTP 200 answer. */
+export const TASK_NOT_FOUND = 40004;
+
 export function status(ctx: ApiContext, query: URLSearchParams): Reply {
   const taskId = query.get('task_id');
   if (taskId === null || taskId === '') return envelope(400, INVALID, 'task_id is required.');
   const taskType = query.get('task_type');
   if (taskType !== 'image_generation') return envelope(400, INVALID, `Unsupported task_type: ${String(taskType)}.`);
   const task = ctx.tasks.get(taskId);
-  if (!task) return envelope(404, 404, 'Task not found');
+  if (!task) return ctx.config().unknownTaskAnswer === 'http404' ? envelope(404, 404, 'Task not found') : envelope(200, TASK_NOT_FOUND, 'task not found');
   const state = ctx.tasks.poll(task);
   const data: Record<string, unknown> = { task_id: task.taskId, status: state.status };
-  if (state.status === 'running') data.progress = state.progress;
+  if (state.status === 'running' && !ctx.config().omitProgress) data.progress = state.progress;
   if (state.status === 'succeeded') data.result = { images: imageUrls(ctx, task) };
   if (state.status === 'failed') data.error = { message: task.errorMessage ?? 'The image could not be generated.' };
   return ok(data);

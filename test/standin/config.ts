@@ -23,6 +23,8 @@ export function defaultConfig(): StandInConfig {
     taskFailedMessage: 'The image could not be generated because of a server error. Please try again.',
     capabilities: defaultCapabilities(),
     urlTtlSeconds: 3600,
+    unknownTaskAnswer: 'code',
+    omitProgress: false,
   };
 }
 
@@ -124,6 +126,12 @@ export function parseConfigPatch(value: unknown): Partial<StandInConfig> {
     } else if (key === 'faults') {
       if (!Array.isArray(field)) throw new ConfigError('faults must be an array');
       patch.faults = field.map((rule, i) => parseFaultRule(rule, `faults[${i}]`));
+    } else if (key === 'unknownTaskAnswer') {
+      if (field !== 'code' && field !== 'http404') throw new ConfigError('unknownTaskAnswer must be "code" or "http404"');
+      patch.unknownTaskAnswer = field;
+    } else if (key === 'omitProgress') {
+      if (typeof field !== 'boolean') throw new ConfigError('omitProgress must be a boolean');
+      patch.omitProgress = field;
     } else if (key === 'capabilities') {
       patch.capabilities = parseCapabilities(field);
     } else {

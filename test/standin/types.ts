@@ -118,6 +118,13 @@ export interface StandInConfig {
   capabilities: ImageCapabilities;
   /** Lifetime of signed image URLs. Default 3600. */
   urlTtlSeconds: number;
+  /**
+   * How an unknown task id is answered: `code` (default) HTTP 200 with a non-zero code and
+   * "task not found", as the contract allows; `http404` an HTTP 404 envelope.
+   */
+  unknownTaskAnswer: 'code' | 'http404';
+  /** Leave `progress` out of status answers (the contract's leanest answer). Default false. */
+  omitProgress: boolean;
 }
 
 export interface StandInOptions extends Partial<StandInConfig> {

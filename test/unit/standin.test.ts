@@ -460,10 +460,14 @@ describe('CreatOK stand-in', function () {
       assert.equal(s.tasks()[0].taskMs, 80);
     });
 
-    it('answers 404 for an unknown task and 400 without task_id or task_type', async () => {
+    it('answers an unknown task with HTTP 200 and a non-zero code (or 404 when asked), and 400 without task_id or task_type', async () => {
       const unknown = await call(base, `${STATUS_PATH}?task_id=task_nope&task_type=image_generation`, { headers: AUTH });
-      assert.equal(unknown.status, 404);
-      assert.deepEqual(unknown.json, { code: 404, message: 'Task not found' });
+      assert.equal(unknown.status, 200);
+      assert.deepEqual(unknown.json, { code: 40004, message: 'task not found' });
+      s.configure({ unknownTaskAnswer: 'http404' });
+      const as404 = await call(base, `${STATUS_PATH}?task_id=task_nope&task_type=image_generation`, { headers: AUTH });
+      assert.equal(as404.status, 404);
+      assert.deepEqual(as404.json, { code: 404, message: 'Task not found' });
       const taskId = await submitTask(base);
       assert.equal((await call(base, `${STATUS_PATH}?task_id=${taskId}`, { headers: AUTH })).status, 400);
       assert.equal((await call(base, `${STATUS_PATH}?task_type=image_generation`, { headers: AUTH })).status, 400);
@@ -556,7 +560,7 @@ describe('CreatOK stand-in', function () {
       assert.equal(record.fault, 'hang');
       assert.equal(record.status, undefined);
       // expired after one request
-      assert.equal((await call(base, `${STATUS_PATH}?task_id=x&task_type=image_generation`, { headers: AUTH })).status, 404);
+      assert.equal(((await call(base, `${STATUS_PATH}?task_id=x&task_type=image_generation`, { headers: AUTH })).json as { code: number }).code, 40004);
     });
 
     it('reset before processing: the connection drops and no task is created', async () => {
@@ -654,7 +658,7 @@ describe('CreatOK stand-in', function () {
         [
           ['GET', 'capabilities', 200, 0],
           ['POST', 'submit', 200, 0],
-          ['GET', 'status', 404, 404],
+          ['GET', 'status', 200, 40004],
           ['GET', 'unknown', 404, 404],
         ],
       );

@@ -1,5 +1,6 @@
 // The CreatOK Open Skills API: capabilities, reference upload (presign + PUT), submit, status.
 // Reads are retried with backoff; the paid submit is sent once and never repeated here.
+import { checkBaseUrl, isHeaderSafe } from '../urlPolicy';
 import { systemClock, type Clock } from '../clock';
 import { redact, silentLogger, type Logger } from '../log';
 import { CreatOkError } from './errors';
@@ -37,10 +38,24 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/** The origin of a base URL, if the key may go there (`https:`, or `http:` to this machine). */
 export function normalizeBaseUrl(baseUrl: string): string {
-  const url = new URL(baseUrl);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`Unsupported base URL protocol: ${url.protocol}`);
-  return url.origin;
+  const checked = checkBaseUrl(baseUrl);
+  if (!checked.ok) throw new Error(`The base URL ${baseUrl} is refused (${checked.problem}): the API key only goes to https: addresses, or http: on this machine.`);
+  return checked.url.origin;
+}
+
+/**
+ * CreatOK may say "no such task" with HTTP 200 and a non-zero code rather than HTTP 404: both
+ * mean the same (final, not worth retrying).
+ */
+export function asTaskNotFound(error: unknown): unknown {
+  if (!(error instanceof CreatOkError) || error.kind !== 'apiError') return error;
+  const message = error.details.apiMessage ?? '';
+  if (error.details.code === 404 || /\b(task )?not found\b|does not exist|no such task|unknown task/i.test(message)) {
+    return new CreatOkError('notFound', message || 'CreatOK does not know this task.', error.details);
+  }
+  return error;
 }
 
 export class CreatOkClient {
@@ -74,7 +89,9 @@ export class CreatOkClient {
   async getTaskStatus(taskId: string, options: CallOptions = {}): Promise<{ status: TaskStatus; raw: unknown }> {
     const query = new URLSearchParams({ task_id: taskId, task_type: 'image_generation' });
     const answer = await this.read('task status', () =>
-      this.call('GET', `/api/open/skills/tasks/status?${query}`, taskStatusDataSchema, undefined, {}, options.signal),
+      this.call('GET', `/api/open/skills/tasks/status?${query}`, taskStatusDataSchema, undefined, {}, options.signal).catch((error: unknown) => {
+        throw asTaskNotFound(error);
+      }),
     options.signal);
     return { status: answer.data, raw: answer.raw };
   }
@@ -174,7 +191,9 @@ export class CreatOkClient {
     const url = new URL(path, this.origin);
     if (url.origin !== this.origin) throw new Error('Refusing to send the API key to another host.');
     const key = await this.options.apiKey();
-    if (!key) throw new CreatOkError('unauthorized', 'No API key is set.', { status: 401 });
+    if (!key) throw new CreatOkError('unauthorized', 'No API key is set.', { status: 401, mayHaveReachedServer: false });
+    // A header Node cannot build is refused before anything is sent (never "maybe accepted").
+    if (!isHeaderSafe(key)) throw new CreatOkError('unauthorized', 'The API key has characters that cannot be sent (spaces or invisible characters).', { mayHaveReachedServer: false });
     this.logger.trace(`${method} ${url.pathname}${url.search}`);
     return requestJson(this.fetchImpl, {
       method,

@@ -11,6 +11,8 @@ export type CreatOkErrorKind =
   | 'apiError'
   | 'notFound'
   | 'badRequest'
+  /** The extension's own settings forbid the call (a refused base URL): nothing was sent. */
+  | 'config'
   | 'cancelled';
 
 export class CreatOkError extends Error {

@@ -7,7 +7,7 @@
 import { promises as nodeFs } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 
-export type LockFs = Pick<typeof nodeFs, 'writeFile' | 'readFile' | 'stat' | 'rename' | 'rm' | 'link'>;
+export type LockFs = Pick<typeof nodeFs, 'writeFile' | 'readFile' | 'stat' | 'rename' | 'rm' | 'link' | 'utimes'>;
 
 export interface FileLockOptions {
   /** A lock file older than this belongs to a holder that died. */
@@ -40,40 +40,54 @@ export async function withFileLock<T>(lockPath: string, work: () => Promise<T>, 
     } catch (error) {
       if (codeOf(error) !== 'EEXIST') throw error;
     }
-    if (await isStale(fs, lockPath, staleMs)) {
-      await breakStale(fs, lockPath, staleMs);
+    const stale = await staleToken(fs, lockPath, staleMs);
+    if (stale !== undefined) {
+      await breakStale(fs, lockPath, stale);
       continue;
     }
     if (Date.now() > deadline) throw new LockTimeoutError(lockPath);
     await sleep(Math.min(100, 2 + attempt * 3) * (0.5 + Math.random()));
   }
+  // A live holder keeps its lock fresh, so only a dead one's lock ever looks stale.
+  const refresh = setInterval(() => {
+    const now = new Date();
+    fs.utimes(lockPath, now, now).catch(() => undefined);
+  }, Math.max(20, staleMs / 4));
+  refresh.unref?.();
   try {
     return await work();
   } finally {
+    clearInterval(refresh);
     // Remove it only if it is still ours (a holder judged dead may come back to life).
     const current = await fs.readFile(lockPath, 'utf8').catch(() => undefined);
     if (current === token) await fs.rm(lockPath, { force: true }).catch(() => undefined);
   }
 }
 
-async function isStale(fs: LockFs, lockPath: string, staleMs: number): Promise<boolean> {
+/** The token of the lock file when it is older than `staleMs` (its holder died), else undefined. */
+async function staleToken(fs: LockFs, lockPath: string, staleMs: number): Promise<string | undefined> {
   try {
     const stat = await fs.stat(lockPath);
-    return Date.now() - stat.mtimeMs > staleMs;
+    if (Date.now() - stat.mtimeMs <= staleMs) return undefined;
+    return await fs.readFile(lockPath, 'utf8');
   } catch {
-    return false; // gone: the next attempt takes it
+    return undefined; // gone: the next attempt takes it
   }
 }
 
-async function breakStale(fs: LockFs, lockPath: string, staleMs: number): Promise<void> {
+/**
+ * Moves the dead holder's lock aside (only one breaker's rename can win). If what was moved is
+ * not the lock judged dead (another window broke it and took a fresh one meanwhile), it is put
+ * back with a link, which fails rather than overwrite a lock taken since.
+ */
+async function breakStale(fs: LockFs, lockPath: string, staleTokenValue: string): Promise<void> {
   const aside = `${lockPath}.stale-${randomBytes(4).toString('hex')}`;
   try {
     await fs.rename(lockPath, aside);
   } catch {
     return; // another window broke it first
   }
-  // Between our look and the rename another window may have taken a fresh lock: give it back.
-  const stat = await fs.stat(aside).catch(() => undefined);
-  if (stat && Date.now() - stat.mtimeMs <= staleMs) await fs.link(aside, lockPath).catch(() => undefined);
+  const moved = await fs.readFile(aside, 'utf8').catch(() => undefined);
+  if (moved !== staleTokenValue) await fs.link(aside, lockPath).catch(() => undefined);
   await fs.rm(aside, { force: true }).catch(() => undefined);
 }

@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import type { FetchLike } from '../api/http';
 import { systemClock, type Clock } from '../clock';
-import { downloadImage, DownloadError } from '../download';
+import { downloadImage, DownloadError, removePartFiles } from '../download';
 import type { RunRecord } from './record';
 import type { ArtifactStore } from './store';
 
@@ -21,7 +21,9 @@ export async function saveRunImages(record: RunRecord, store: ArtifactStore, opt
   const clock = options.clock ?? systemClock;
   const attempts = options.attempts ?? 3;
   const outputs = store.outputsDir(record.run_id);
-  const dir = path.join(outputs, 'images');
+  // Created folder by folder, never through a link; what an interrupted download left is removed.
+  const dir = await store.ensureRunFolder(record.run_id, 'images');
+  await removePartFiles(dir);
   const errors: string[] = [];
   const local = await Promise.all(
     record.images.map(async (url, i) => {

@@ -1,5 +1,6 @@
 // What a run's result.json holds, its schema for reading it back, and result.md for people.
 import * as z from 'zod/mini';
+import { checkUrl } from '../urlPolicy';
 import { isFinalStatus } from './runStatus';
 
 export const runErrorSchema = z.looseObject({
@@ -66,35 +67,46 @@ export function mergeRecords(onDisk: RunRecord, next: RunRecord): RunRecord {
 }
 
 function mdEscape(text: string): string {
-  return text.replace(/([\\`*_{}[\]<>|#])/g, '\\$1');
+  return text.replace(/([\\`*_{}[\]<>|#!()~])/g, '\\$1').replace(/[\r\n]+/g, ' ');
 }
 
-/** result.md: the same facts as result.json, for people. Labels are English, like the CLI's. */
+/** A link target for result.md: allowed URLs only, normalized (no spaces, brackets or line breaks). */
+function linkTarget(url: string): string | undefined {
+  const checked = checkUrl(url);
+  return checked.ok ? checked.url.href : undefined;
+}
+
+/** result.md: the same facts as result.json, for people. Labels are English, like the CLI's. Everything quoted is escaped. */
 export function renderResultMarkdown(record: RunRecord): string {
   const lines: string[] = [];
-  lines.push(`# Image generation ${record.run_id}`, '');
-  lines.push(`- **Status:** ${record.status}`);
-  lines.push(`- **Task ID:** ${record.task_id ? '`' + record.task_id + '`' : '(none yet)'}`);
-  lines.push(`- **Model:** ${record.model}`);
-  lines.push(`- **Resolution:** ${record.resolution}`);
-  lines.push(`- **Aspect ratio:** ${record.aspect_ratio ?? '(default)'}`);
+  lines.push(`# Image generation ${mdEscape(record.run_id)}`, '');
+  lines.push(`- **Status:** ${mdEscape(record.status)}`);
+  // Task ids are checked (letters, digits, "_.:-") before a record is written: safe in a code span.
+  lines.push(`- **Task ID:** ${record.task_id && /^[A-Za-z0-9_.:-]+$/.test(record.task_id) ? '`' + record.task_id + '`' : record.task_id ? mdEscape(record.task_id) : '(none yet)'}`);
+  lines.push(`- **Model:** ${mdEscape(record.model)}`);
+  lines.push(`- **Resolution:** ${mdEscape(record.resolution)}`);
+  lines.push(`- **Aspect ratio:** ${record.aspect_ratio ? mdEscape(record.aspect_ratio) : '(default)'}`);
   lines.push(`- **Number of images:** ${record.n}`);
   lines.push(`- **Estimated credits:** ${record.estimated_credits ?? 'unknown'}`);
-  lines.push(`- **Created:** ${record.created_at}`);
-  lines.push(`- **Updated:** ${record.updated_at}`);
+  lines.push(`- **Created:** ${mdEscape(record.created_at)}`);
+  lines.push(`- **Updated:** ${mdEscape(record.updated_at)}`);
   lines.push('', '## Prompt', '', ...record.prompt.split('\n').map((l) => `> ${mdEscape(l)}`), '');
   if (record.references && record.references.length > 0) {
     lines.push('## Reference images', '');
-    for (const r of record.references) lines.push(`- ${mdEscape(r.path)} (${r.type}, ${r.size} bytes), uploaded as \`${r.objectKey}\``);
+    for (const r of record.references) lines.push(`- ${mdEscape(r.path)} (${mdEscape(r.type)}, ${r.size} bytes), uploaded as ${mdEscape(r.objectKey)}`);
     lines.push('');
   }
   if (record.images.length > 0) {
     lines.push('## Images', '');
     record.images.forEach((url, i) => {
       const local = record.local_images?.[i];
-      lines.push(`### Image ${i + 1}`, '', `![Image ${i + 1}](<${local ?? url}>)`, '');
-      if (local) lines.push(`Saved as [${local}](<${local}>).`, '');
-      lines.push('URL:', '', '```text', url, '```', '');
+      const safeLocal = local && /^images\/[A-Za-z0-9][A-Za-z0-9._-]*$/.test(local) ? local : undefined;
+      const target = safeLocal ?? linkTarget(url);
+      lines.push(`### Image ${i + 1}`, '');
+      if (target) lines.push(`![Image ${i + 1}](<${target}>)`, '');
+      if (safeLocal) lines.push(`Saved as [${safeLocal}](<${safeLocal}>).`, '');
+      if (!linkTarget(url)) lines.push('This address is not an https: link, so it is not shown as one or downloaded.', '');
+      lines.push('URL:', '', '~~~~text', url.replace(/[\r\n]+/g, ' ').replace(/~~~~/g, '~ ~ ~ ~'), '~~~~', '');
     });
     if (record.download_error) lines.push(`Some images could not be saved: ${mdEscape(record.download_error)}`, '');
   }

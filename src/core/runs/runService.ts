@@ -19,8 +19,9 @@ import { toSubmitBody, type ResolvedRequest } from '../request';
 import type { TaskWatcher, WatchEndReason, WatchOptions } from '../watcher';
 import { saveRunImages } from './images';
 import { applyTaskStatus, failedSubmitRecord, newRecoveryRecord, newRunRecord } from './lifecycle';
-import type { RunRecord } from './record';
-import { classifyStatus, isFinalStatus, isResumable } from './runStatus';
+import { mergeRecords, type RunRecord } from './record';
+import { classifyStatus, isFinalStatus, isResumable, UNKNOWN_TASK_STATUS } from './runStatus';
+import { LockTimeoutError } from './fileLock';
 import { isLeaseLive, type ArtifactStore } from './store';
 
 export type RunEndReason = WatchEndReason;
@@ -89,6 +90,8 @@ interface Tracked {
   observeTimer?: ReturnType<typeof setInterval>;
   saveTimer?: ReturnType<typeof setTimeout>;
   saveAttempts: number;
+  /** A lease renewal under way. */
+  renewing?: Promise<void>;
 }
 
 const keyOf = (store: ArtifactStore, runId: string): string => `${store.root}\u0000${runId}`;
@@ -212,9 +215,11 @@ export class RunService implements Disposable {
   stop(taskId: string): void {
     const run = this.trackedByTask(taskId);
     if (!run?.following) return;
-    if (run.elsewhere) this.step(run, () => this.end(run, 'stopped'));
-    else if (this.options.watcher.isWatching(taskId)) this.options.watcher.stop(taskId);
-    else run.stopRequested = true; // still taking the lease: ends as soon as it has
+    run.stopRequested = true;
+    // Polled here: the watcher's `ended` event ends it. Otherwise (taking the lease, or read
+    // from another window's record) the next step sees the request.
+    if (this.options.watcher.isWatching(taskId)) this.options.watcher.stop(taskId);
+    else this.step(run, () => this.end(run, 'stopped'));
   }
 
   /**
@@ -330,36 +335,52 @@ export class RunService implements Disposable {
     this.step(run, async () => {
       // Marked first: whoever follows it, a restart must find the task again.
       await run.store.markInProgress(run.record.run_id, true).catch((e: Error) => this.logger.warn(`artifacts: ${run.record.run_id}: ${e.message}`));
+      if (run.stopRequested || !run.following) return this.end(run, 'stopped');
       const lease = await this.takeLease(run);
+      if (run.stopRequested) return this.end(run, 'stopped');
       if (!lease) {
         this.logger.info(`watch: task ${taskId} is followed by another window; reading its record`);
-        run.elsewhere = true;
-        run.observeTimer = setInterval(() => this.step(run, () => this.observe(run)), this.observeMs);
-        run.observeTimer.unref?.();
-        this.emit({ kind: 'updated', run: this.snapshotOf(run) });
+        this.becomeObserver(run);
         return;
       }
-      if (run.stopRequested) return this.end(run, 'stopped');
       this.beginWatching(run);
     });
   }
 
-  /** This window holds the lease: mark the run in progress and poll its task. */
+  /** This window holds the lease: renew it, and poll the task. */
   private beginWatching(run: Tracked): void {
-    run.leaseTimer = setInterval(() => void this.renewLease(run), Math.max(50, this.leaseMs / 3));
-    run.leaseTimer.unref?.();
     if (this.disposed) return;
+    run.elsewhere = false;
+    // Not in the step chain: a long download must not let the lease run out.
+    run.leaseTimer = setInterval(() => {
+      run.renewing ??= this.renewLease(run).finally(() => (run.renewing = undefined));
+    }, Math.max(50, this.leaseMs / 3));
+    run.leaseTimer.unref?.();
     this.options.watcher.watch(run.record.task_id!, run.watch);
   }
 
+  /** Another window follows the run: read the record it writes, until it ends or its lease runs out. */
+  private becomeObserver(run: Tracked): void {
+    if (run.leaseTimer) clearInterval(run.leaseTimer);
+    run.leaseTimer = undefined;
+    run.elsewhere = true;
+    if (!this.disposed) {
+      run.observeTimer = setInterval(() => this.step(run, () => this.observe(run)), this.observeMs);
+      run.observeTimer.unref?.();
+    }
+    this.emit({ kind: 'updated', run: this.snapshotOf(run) });
+  }
+
   private onStatus(run: Tracked, status: TaskStatus, raw: unknown): void {
-    const changed =
-      status.status !== run.record.status ||
-      (status.result?.images?.length ?? 0) !== run.record.images.length ||
-      (status.progress ?? null) !== (run.record.progress ?? null);
-    if (!changed) return;
-    run.record = applyTaskStatus(run.record, status, raw, this.now());
+    // Applied in the run's step chain, after earlier writes: a write that finishes late never
+    // puts back an older state.
     this.step(run, async () => {
+      const changed =
+        status.status !== run.record.status ||
+        (status.result?.images?.length ?? 0) !== run.record.images.length ||
+        (status.progress ?? null) !== (run.record.progress ?? null);
+      if (!changed) return;
+      run.record = applyTaskStatus(run.record, status, raw, this.now());
       await this.save(run);
       this.emit({ kind: 'updated', run: this.snapshotOf(run) });
     });
@@ -368,40 +389,51 @@ export class RunService implements Disposable {
   /** A run followed by another window: read what it wrote; take over when its lease ran out. */
   private async observe(run: Tracked): Promise<void> {
     if (!run.following || !run.elsewhere) return;
+    if (run.stopRequested) return this.end(run, 'stopped');
+    // The lease first, then the record: a follower that finishes in between is seen as final.
+    const lease = await run.store.readLease(run.record.run_id);
+    const holderLive = !!lease && isLeaseLive(lease);
+    await this.readBack(run);
+    if (holderLive) return;
+    if (isFinalStatus(run.record.status)) return this.end(run, finalReason(run.record.status));
+    // The other window is gone: this one follows the task now (unless a third one was quicker).
+    if (!(await this.takeLease(run))) return;
+    await this.readBack(run);
+    if (isFinalStatus(run.record.status)) {
+      await this.releaseLease(run);
+      return this.end(run, finalReason(run.record.status));
+    }
+    this.logger.info(`watch: task ${run.record.task_id} was followed by another window that stopped; following it here`);
+    if (run.observeTimer) clearInterval(run.observeTimer);
+    run.observeTimer = undefined;
+    this.beginWatching(run);
+    this.emit({ kind: 'updated', run: this.snapshotOf(run) });
+  }
+
+  /** Takes what another window wrote into this run's record, when it is newer. */
+  private async readBack(run: Tracked): Promise<void> {
     const read = await run.store.read(run.record.run_id);
     if (read.ok && read.record.updated_at !== run.record.updated_at) {
-      run.record = read.record;
+      run.record = mergeRecords(run.record, read.record);
       this.emit({ kind: 'updated', run: this.snapshotOf(run) });
-    }
-    const lease = await run.store.readLease(run.record.run_id);
-    if (lease && isLeaseLive(lease)) return;
-    clearInterval(run.observeTimer);
-    run.observeTimer = undefined;
-    if (isFinalStatus(run.record.status)) {
-      const reason: RunEndReason = classifyStatus(run.record.status) === 'succeeded' ? 'succeeded' : 'failed';
-      return this.end(run, reason);
-    }
-    // The other window is gone: this one follows the task now.
-    if (await this.takeLease(run)) {
-      this.logger.info(`watch: task ${run.record.task_id} was followed by another window that stopped; following it here`);
-      run.elsewhere = false;
-      this.beginWatching(run);
-    } else {
-      run.observeTimer = setInterval(() => this.step(run, () => this.observe(run)), this.observeMs);
-      run.observeTimer.unref?.();
     }
   }
 
   /** The end of a followed run: images saved, last write, exactly one `ended` event. */
   private async end(run: Tracked, reason: RunEndReason, error?: CreatOkError): Promise<void> {
     if (!run.following) return;
+    const taskId = run.record.task_id;
+    if (taskId && this.options.watcher.isWatching(taskId)) this.options.watcher.stop(taskId, { quiet: true });
+    this.clearTimers(run, { keepSaveRetry: true });
     try {
       if (!run.elsewhere) {
         const stamp = this.now().toISOString();
         run.record =
-          reason === 'notFound' || reason === 'unauthorized'
+          reason === 'notFound' || reason === 'unauthorized' || reason === 'config'
             ? { ...run.record, error: { kind: reason, message: error?.message ?? reason }, updated_at: stamp }
             : { ...run.record, updated_at: stamp };
+        // CreatOK does not know the task: final, so nothing asks about it again.
+        if (reason === 'notFound') run.record = { ...run.record, status: UNKNOWN_TASK_STATUS, finished_at: stamp };
         if (reason === 'succeeded' && run.record.images.length > 0) {
           try {
             run.record = await this.saveImages(run.record, run.store);
@@ -434,7 +466,7 @@ export class RunService implements Disposable {
     if (!(await this.takeLease(run))) {
       // Another window follows it and saves the images: show what it wrote.
       const read = await run.store.read(run.record.run_id);
-      if (read.ok) run.record = read.record;
+      if (read.ok) run.record = mergeRecords(read.record, run.record);
       return;
     }
     try {
@@ -449,8 +481,11 @@ export class RunService implements Disposable {
 
   /** Writes the run's record; never throws. A failure keeps the record here and retries later. */
   private async save(run: Tracked): Promise<boolean> {
+    const record = run.record;
     try {
-      run.record = await run.store.write(run.record);
+      const written = await run.store.write(record);
+      // Only what this write wrote: anything newer stays.
+      if (run.record === record) run.record = written;
     } catch (error) {
       const e = asError(error);
       const first = !run.unsaved;
@@ -492,23 +527,33 @@ export class RunService implements Disposable {
       const result = await run.store.acquireLease(run.record.run_id, this.owner, this.leaseMs);
       return result.ok;
     } catch (e) {
-      // No lease file (full disk, read-only folder): follow anyway rather than lose the task.
+      // Another window holds the folder's lock for long: it is busy with this run.
+      if (e instanceof LockTimeoutError) return false;
+      // No lease can be written (full disk, read-only folder): follow anyway rather than lose the task.
       this.logger.warn(`artifacts: ${run.record.run_id}: no lease (${asError(e).message}); following without one`);
       return true;
     }
   }
 
+  /** Renews this window's lease; if another window took it meanwhile (this one slept), hands the run over. */
   private async renewLease(run: Tracked): Promise<void> {
-    if (!run.following || run.elsewhere) return;
+    if (!run.following || run.elsewhere || this.disposed) return;
+    let result;
     try {
-      const result = await run.store.acquireLease(run.record.run_id, this.owner, this.leaseMs);
-      if (!result.ok) this.logger.warn(`artifacts: ${run.record.run_id}: another window took the lease`);
+      result = await run.store.acquireLease(run.record.run_id, this.owner, this.leaseMs);
     } catch (e) {
       this.logger.warn(`artifacts: ${run.record.run_id}: lease not renewed: ${asError(e).message}`);
+      return;
     }
+    if (result.ok || !run.following || run.elsewhere) return;
+    this.logger.warn(`watch: task ${run.record.task_id}: another window follows it now; reading its record here`);
+    if (run.record.task_id) this.options.watcher.stop(run.record.task_id, { quiet: true });
+    this.becomeObserver(run);
   }
 
   private async releaseLease(run: Tracked): Promise<void> {
+    // A renewal under way would write the lease again after this release: wait for it.
+    await run.renewing;
     await run.store.releaseLease(run.record.run_id, this.owner).catch(() => undefined);
   }
 
@@ -588,6 +633,10 @@ export class RunService implements Disposable {
   private emit(event: RunEvent): void {
     if (!this.disposed) this.events.fire(event);
   }
+}
+
+function finalReason(status: string): RunEndReason {
+  return classifyStatus(status) === 'succeeded' ? 'succeeded' : 'failed';
 }
 
 async function findRecordOfTask(store: ArtifactStore, taskId: string): Promise<RunRecord | undefined> {

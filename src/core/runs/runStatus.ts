@@ -4,7 +4,10 @@ import type { RunRecord } from './record';
 import type { ReadResult } from './store';
 
 /** What a record's `status` means. The server's own word stays in the record. */
-export type RunStatus = 'submitting' | 'unconfirmed' | 'submitFailed' | 'queued' | 'running' | 'succeeded' | 'failed' | 'unknown';
+export type RunStatus = 'submitting' | 'unconfirmed' | 'submitFailed' | 'queued' | 'running' | 'succeeded' | 'failed' | 'unknownTask' | 'unknown';
+
+/** The status recorded when CreatOK says it does not know a run's task: final, never asked about again. */
+export const UNKNOWN_TASK_STATUS = 'unknown_task';
 
 /** What a person is told about a run: its status, and whether this window (or another) follows it. */
 export const RUN_PHASES = ['submitting', 'unconfirmed', 'queued', 'running', 'succeeded', 'failed', 'stopped', 'unknown'] as const;
@@ -23,6 +26,8 @@ export function classifyStatus(status: string): RunStatus {
       return status;
     case 'submit_failed':
       return 'submitFailed';
+    case UNKNOWN_TASK_STATUS:
+      return 'unknownTask';
     default:
       // Any other word from the server ("processing", "running", …) means it is still working.
       return 'running';
@@ -32,7 +37,7 @@ export function classifyStatus(status: string): RunStatus {
 /** True once nothing more will happen to the run's task. */
 export function isFinalStatus(status: string): boolean {
   const s = classifyStatus(status);
-  return s === 'succeeded' || s === 'failed' || s === 'submitFailed';
+  return s === 'succeeded' || s === 'failed' || s === 'submitFailed' || s === 'unknownTask';
 }
 
 /** The phase of a run; `following` says whether a window is watching its task now. */
@@ -44,6 +49,7 @@ export function runPhase(record: RunRecord, following: boolean): RunPhase {
     case 'unconfirmed':
       return s;
     case 'submitFailed':
+    case 'unknownTask':
       return 'failed';
     case 'submitting':
       // A record still "submitting" that nobody is sending: the window closed mid-submit.

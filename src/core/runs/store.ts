@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod/mini';
 import { withFileLock, type FileLockOptions, type LockFs } from './fileLock';
+import { checkTaskId } from '../taskId';
 import { mergeRecords, renderResultMarkdown, runRecordSchema, type RunRecord } from './record';
 import { isRunId } from './runId';
 
@@ -19,7 +20,33 @@ const LEASE_FILE = '.lease';
 /** A record larger than this is not parsed (a planted file must not cost memory at start-up). */
 export const MAX_RECORD_BYTES = 1024 * 1024;
 
-export type StoreFs = LockFs & Pick<typeof nodeFs, 'mkdir' | 'readdir' | 'access'>;
+export type StoreFs = LockFs & Pick<typeof nodeFs, 'mkdir' | 'readdir' | 'access' | 'lstat' | 'realpath'>;
+
+/** How a downloaded image is named in a record: `images/<plain file name>`. */
+const LOCAL_IMAGE_PATTERN = /^images\/[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+export class UnsafePathError extends Error {
+  constructor(readonly where: string) {
+    super(`${where} is a symbolic link or not a folder: nothing is written or downloaded there.`);
+    this.name = 'UnsafePathError';
+  }
+}
+
+/**
+ * Checks a record read from a run folder before anything uses it: it must name that folder,
+ * its task id must be one CreatOK could have given, and its local images plain file names in
+ * `images/`. Returns why not, or undefined when it is fine.
+ */
+export function recordProblem(record: RunRecord, folderName: string): string | undefined {
+  if (record.run_id !== folderName) return `result.json names another run (${JSON.stringify(record.run_id.slice(0, 120))})`;
+  if (record.task_id !== null) {
+    const checked = checkTaskId(record.task_id);
+    if (!checked.ok || checked.taskId !== record.task_id) return `result.json has a task id that is not one (${checked.ok ? 'spaces' : checked.problem})`;
+  }
+  const bad = record.local_images?.find((f) => f !== null && !LOCAL_IMAGE_PATTERN.test(f));
+  if (bad !== undefined) return `result.json lists a local image outside the run's images folder (${JSON.stringify(String(bad).slice(0, 120))})`;
+  return undefined;
+}
 
 export async function writeFileAtomic(file: string, contents: string | Buffer, fs: StoreFs = nodeFs): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
@@ -72,10 +99,50 @@ export class ArtifactStore {
     this.lockOptions = { ...options.lock, fs: this.fs };
   }
 
+  /** A run's folder; only ids in the project's own format are accepted. */
   runDir(runId: string): string {
-    if (!isRunId(runId) && !/^[A-Za-z0-9._-]{1,100}$/.test(runId)) throw new Error(`Unsafe run id: ${runId}`);
-    if (runId === '.' || runId === '..') throw new Error(`Unsafe run id: ${runId}`);
+    if (!isRunId(runId)) throw new Error(`Not a run id: ${JSON.stringify(runId.slice(0, 120))}`);
     return path.join(this.root, runId);
+  }
+
+  /**
+   * Creates `generate-image/.artifacts/<run>/outputs[/images]` one folder at a time, refusing
+   * any that is a symbolic link (a cloned repository could point one anywhere).
+   */
+  async ensureRunFolder(runId: string, sub: 'outputs' | 'images' = 'outputs'): Promise<string> {
+    const segments = [...ARTIFACTS_DIR.split(path.sep), runId, 'outputs', ...(sub === 'images' ? ['images'] : [])];
+    let current = this.workspaceFolder;
+    for (const segment of segments) {
+      current = path.join(current, segment);
+      let stat;
+      try {
+        stat = await this.fs.lstat(current);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        await this.fs.mkdir(current).catch((e: NodeJS.ErrnoException) => {
+          if (e.code !== 'EEXIST') throw e;
+        });
+        stat = await this.fs.lstat(current);
+      }
+      if (stat.isSymbolicLink() || !stat.isDirectory()) throw new UnsafePathError(path.relative(this.workspaceFolder, current));
+    }
+    return current;
+  }
+
+  /** The downloaded image file of a record entry, if it really is a file inside the run's images folder. */
+  async localImagePath(runId: string, entry: string | null | undefined): Promise<string | undefined> {
+    if (!entry || !LOCAL_IMAGE_PATTERN.test(entry)) return undefined;
+    try {
+      const images = await this.fs.realpath(path.join(this.outputsDir(runId), 'images'));
+      const expected = await this.fs.realpath(path.join(this.outputsDir(runId)));
+      if (images !== path.join(expected, 'images')) return undefined; // the images folder is a link
+      const file = await this.fs.realpath(path.join(this.outputsDir(runId), entry));
+      if (path.dirname(file) !== images) return undefined;
+      const stat = await this.fs.stat(file);
+      return stat.isFile() ? file : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   outputsDir(runId: string): string {
@@ -92,14 +159,15 @@ export class ArtifactStore {
 
   /** Runs `work` under the run folder's lock (creating the folder). */
   async withRunLock<T>(runId: string, work: () => Promise<T>): Promise<T> {
-    const outputs = this.outputsDir(runId);
-    await this.fs.mkdir(outputs, { recursive: true });
+    const outputs = await this.ensureRunFolder(runId);
     return withFileLock(path.join(outputs, LOCK_FILE), work, this.lockOptions);
   }
 
   /** Runs `work` under the lock of the whole artifacts folder (finding or creating a run by task). */
   async withRootLock<T>(work: () => Promise<T>): Promise<T> {
     await this.fs.mkdir(this.root, { recursive: true });
+    const stat = await this.fs.lstat(this.root);
+    if (stat.isSymbolicLink() || !stat.isDirectory()) throw new UnsafePathError(ARTIFACTS_DIR);
     return withFileLock(path.join(this.root, LOCK_FILE), work, this.lockOptions);
   }
 
@@ -111,7 +179,10 @@ export class ArtifactStore {
   async write(record: RunRecord): Promise<RunRecord> {
     return this.withRunLock(record.run_id, async () => {
       const current = await this.read(record.run_id);
+      // A record on disk that failed its checks is replaced, never merged in.
       const checked = runRecordSchema.parse(current.ok ? mergeRecords(current.record, record) : record);
+      const problem = recordProblem(checked, record.run_id);
+      if (problem) throw new Error(`Refusing to write ${record.run_id}: ${problem}`);
       await writeFileAtomic(this.resultJsonPath(record.run_id), JSON.stringify(checked, null, 2) + '\n', this.fs);
       await writeFileAtomic(this.resultMdPath(record.run_id), renderResultMarkdown(checked), this.fs);
       return checked;
@@ -136,7 +207,8 @@ export class ArtifactStore {
     try {
       const entries = await this.fs.readdir(this.root, { withFileTypes: true });
       return entries
-        .filter((e) => e.isDirectory() && /^[A-Za-z0-9._-]{1,100}$/.test(e.name) && e.name !== '.' && e.name !== '..')
+        // Run folders only (a link is not one: listed nowhere, never read or written).
+        .filter((e) => e.isDirectory() && isRunId(e.name))
         .map((e) => e.name)
         .sort()
         .reverse();
@@ -147,12 +219,16 @@ export class ArtifactStore {
   }
 
   async read(runId: string): Promise<ReadResult> {
+    if (!isRunId(runId)) return { ok: false, reason: 'invalid', message: 'not a run folder' };
     let text: string;
     try {
-      const file = this.resultJsonPath(runId);
-      const { size } = await this.fs.stat(file);
-      if (size > MAX_RECORD_BYTES) return { ok: false, reason: 'tooLarge', message: `result.json is too large to read (${size} bytes; at most ${MAX_RECORD_BYTES})` };
-      text = await this.fs.readFile(file, 'utf8');
+      for (const dir of [this.runDir(runId), this.outputsDir(runId)]) {
+        const stat = await this.fs.lstat(dir);
+        if (stat.isSymbolicLink()) return { ok: false, reason: 'invalid', message: `${path.relative(this.workspaceFolder, dir)} is a symbolic link` };
+      }
+      const small = await this.readSmallFile(this.resultJsonPath(runId), MAX_RECORD_BYTES);
+      if (!small.ok) return { ok: false, reason: small.reason, message: `result.json ${small.message}` };
+      text = small.text;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       return { ok: false, reason: code === 'ENOENT' ? 'missing' : 'unreadable', message: String((error as Error).message) };
@@ -168,13 +244,25 @@ export class ArtifactStore {
       const issue = parsed.error.issues[0];
       return { ok: false, reason: 'invalid', message: `result.json has an unexpected shape (${issue?.path.join('.')}: ${issue?.message})` };
     }
+    const problem = recordProblem(parsed.data, runId);
+    if (problem) return { ok: false, reason: 'invalid', message: problem };
     return { ok: true, record: parsed.data };
+  }
+
+  /** A regular file of at most `max` bytes (never a link, a device or a pipe), as text. */
+  private async readSmallFile(file: string, max: number): Promise<{ ok: true; text: string } | { ok: false; reason: 'tooLarge' | 'unreadable'; message: string }> {
+    const stat = await this.fs.lstat(file);
+    if (!stat.isFile()) return { ok: false, reason: 'unreadable', message: 'is not a regular file' };
+    if (stat.size > max) return { ok: false, reason: 'tooLarge', message: `is too large to read (${stat.size} bytes; at most ${max})` };
+    return { ok: true, text: await this.fs.readFile(file, 'utf8') };
   }
 
   /** The lease on a run's task, if any (expired leases are returned too; compare `expiresAt`). */
   async readLease(runId: string): Promise<Lease | undefined> {
     try {
-      const parsed = leaseSchema.safeParse(JSON.parse(await this.fs.readFile(path.join(this.outputsDir(runId), LEASE_FILE), 'utf8')));
+      const small = await this.readSmallFile(path.join(this.outputsDir(runId), LEASE_FILE), 4096);
+      if (!small.ok) return undefined;
+      const parsed = leaseSchema.safeParse(JSON.parse(small.text));
       return parsed.success ? parsed.data : undefined;
     } catch {
       return undefined;

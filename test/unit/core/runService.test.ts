@@ -2,7 +2,7 @@
 // followed run, the task id kept through failing writes, one follower per task across windows.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, promises as fsp, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, promises as fsp, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -35,6 +35,14 @@ function memoryLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
   const log = (level: string) => (message: string) => void lines.push(`${level} ${message}`);
   return { lines, trace: log('trace'), info: log('info'), warn: log('warn'), error: log('error') };
+}
+
+async function waitUntil(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 describe('the run service', () => {
@@ -165,13 +173,11 @@ describe('the run service', () => {
     let diskFull = false;
     const faulty = new ArtifactStore(dir, { fs: faultyFs(() => diskFull) });
     const runs = service({ saveRetryMs: [60_000] });
-    const { events } = record(runs);
+    const { events, ended: firstEnd } = record(runs);
     const result = await runs.submit(faulty, request);
     assert.ok(result.kind === 'submitted');
-    runs.onDidChange((e) => {
-      if (e.kind === 'updated' && e.run.record.status === 'running') diskFull = true;
-    });
-    await new Promise<void>((resolve) => runs.onDidChange((e) => e.kind === 'ended' && resolve()));
+    diskFull = true; // every write from now on fails: the status updates, and the final one
+    await firstEnd;
     await runs.flushed();
     const ended = events.filter((e) => e.kind === 'ended');
     assert.equal(ended.length, 1);
@@ -186,6 +192,88 @@ describe('the run service', () => {
     const final = await faulty.read(result.run.record.run_id);
     assert.ok(final.ok && final.record.status === 'succeeded');
     assert.equal(events.filter((e) => e.kind === 'ended').length, 1);
+  });
+
+  it('never lets a slow write put back an older state: the final status and images win', async () => {
+    let slow = false;
+    const slowFs = {
+      ...fsp,
+      rename: async (from: string, to: string) => {
+        if (slow && String(to).endsWith('result.json')) {
+          slow = false;
+          await new Promise((r) => setTimeout(r, 400)); // a stale lock, a network disk
+        }
+        return fsp.rename(from, to);
+      },
+    } as StoreFs;
+    const slowStore = new ArtifactStore(dir, { fs: slowFs });
+    const runs = service();
+    const { ended } = record(runs);
+    const result = await runs.submit(slowStore, request);
+    assert.ok(result.kind === 'submitted');
+    slow = true; // the next write (the first status) takes 400 ms; the task ends meanwhile
+    assert.equal((await ended).reason, 'succeeded');
+    await runs.flushed();
+    const final = await slowStore.read(result.run.record.run_id);
+    assert.ok(final.ok);
+    assert.equal(final.record.status, 'succeeded');
+    assert.deepEqual(final.record.local_images, ['images/image_1.png', 'images/image_2.png']);
+  });
+
+  it('stop() ends a run another window follows: one "stopped" event, nothing polled here', async () => {
+    const taskId = standIn.createTask({ prompt: 'elsewhere', model: 'nano-banana-2', resolution: '2K', n: 1, taskMs: 5000 });
+    const found = await service().checkTask(taskId, [store], store, {});
+    await store.acquireLease(found.run.record.run_id, 'other-window', 60_000);
+    const polls = standIn.requests().filter((r) => r.endpoint === 'status').length;
+    const runs = service();
+    const { events, ended } = record(runs);
+    runs.follow(store, found.run.record);
+    await new Promise<void>((resolve) => runs.onDidChange((e) => e.kind === 'updated' && e.run.elsewhere && resolve()));
+    runs.stop(taskId);
+    assert.equal((await ended).reason, 'stopped');
+    await runs.flushed();
+    assert.equal(events.filter((e) => e.kind === 'ended').length, 1);
+    assert.deepEqual(runs.followed(), []);
+    assert.equal(standIn.requests().filter((r) => r.endpoint === 'status').length, polls, 'this window never polled it');
+  });
+
+  it('hands a run over when another window took its lease (this one slept), and takes it back when that one is gone', async () => {
+    const taskId = standIn.createTask({ prompt: 'handover', model: 'nano-banana-2', resolution: '2K', n: 1, taskMs: 2500 });
+    const found = await service().checkTask(taskId, [store], store, {});
+    const runs = service({ leaseMs: 300 });
+    const { ended } = record(runs);
+    runs.follow(store, found.run.record);
+    await waitUntil(() => standIn.requests().some((r) => r.endpoint === 'status' && r.query.task_id === taskId && r.at > Date.now() - 200));
+    // Another window takes the lease (as after this one's laptop slept past its expiry).
+    writeFileSync(join(store.outputsDir(found.run.record.run_id), '.lease'), JSON.stringify({ owner: 'thief', expiresAt: Date.now() + 60_000 }));
+    await waitUntil(() => runs.followed()[0]?.elsewhere === true);
+    await new Promise((r) => setTimeout(r, 300));
+    const pollsWhileElsewhere = standIn.requests().filter((r) => r.endpoint === 'status').length;
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal(standIn.requests().filter((r) => r.endpoint === 'status').length, pollsWhileElsewhere, 'no polling while the other window follows');
+    rmSync(join(store.outputsDir(found.run.record.run_id), '.lease')); // that window went away
+    assert.equal((await ended).reason, 'succeeded');
+    await runs.flushed();
+    const final = await store.read(found.run.record.run_id);
+    assert.ok(final.ok && final.record.status === 'succeeded');
+    assert.deepEqual(final.record.local_images, ['images/image_1.png']);
+  });
+
+  it('ends the watch of a task CreatOK does not know (HTTP 200, non-zero code) as an unknown task, and never asks again', async () => {
+    const runs = service();
+    const { ended } = record(runs);
+    const planted = { ...newRunRecord(request, new Date(Date.now() - 3600_000)), task_id: 'task_planted_by_a_repo', status: 'queued' };
+    await store.write(planted);
+    runs.follow(store, planted);
+    const end = await ended;
+    assert.equal(end.reason, 'notFound');
+    await runs.flushed();
+    const final = await store.read(planted.run_id);
+    assert.ok(final.ok);
+    assert.equal(final.record.status, 'unknown_task');
+    assert.deepEqual(await store.inProgressRunIds(), [], 'not resumed at the next start');
+    assert.equal(await runs.resumeUnfinished([store]), 0);
+    assert.equal(standIn.requests().filter((r) => r.endpoint === 'status').length, 3, 'asked three times, then never again');
   });
 
   it('sends nothing when the run folder cannot be created', async () => {

@@ -82,11 +82,36 @@ describe('task watcher (one scheduler for all tasks)', () => {
       },
     });
     const ended: string[] = [];
+    const troubles: string[] = [];
     watcher.onEvent((e) => e.type === 'ended' && ended.push(`${e.taskId}:${e.reason}`));
-    watcher.watch('gone');
+    watcher.onEvent((e) => e.type === 'trouble' && troubles.push(e.taskId));
+    // An old task (from a record on disk): "not found" three times in a row ends it.
+    watcher.watch('gone', { startedAt: clock.now() - 60_000 });
     watcher.watch('long');
     await clock.advance(10_000);
     assert.deepEqual(ended.sort(), ['gone:notFound', 'long:budgetExhausted']);
+    assert.deepEqual(troubles, ['gone', 'gone'], 'the first two are taken as a passing problem');
+  });
+
+  it('keeps asking about a task CreatOK does not know yet right after its submit (grace period)', async () => {
+    const clock = new FakeClock();
+    let calls = 0;
+    const watcher = new TaskWatcher({
+      clock,
+      budgetMs: 60_000,
+      interval: () => 1000,
+      client: {
+        getTaskStatus: async () => {
+          if (++calls <= 10) throw new CreatOkError('notFound', 'task not found');
+          return { status: { status: 'succeeded' }, raw: {} };
+        },
+      },
+    });
+    const ended: string[] = [];
+    watcher.onEvent((e) => e.type === 'ended' && ended.push(e.reason));
+    watcher.watch('fresh');
+    await clock.advance(30_000);
+    assert.deepEqual(ended, ['succeeded'], 'ten "not found" in the first 10 s did not end it');
   });
 
   it('stop() ends the watch without touching the task', async () => {
