@@ -98,7 +98,7 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
     statusBar,
     panelHost,
     { dispose: () => GeneratePanel.current?.dispose() },
-    vscode.window.createTreeView('creatok.tasks', { treeDataProvider: tasksView, showCollapseAll: false }),
+    tasksView.bindTo(vscode.window.createTreeView('creatok.tasks', { treeDataProvider: tasksView, showCollapseAll: false })),
     ...registerTasksCommands({ index, view: tasksView, runs, resumer, openPanelWith: (form: Partial<PanelForm>) => showPanel().prefill(form) }),
     vscode.commands.registerCommand(Commands.resumeTask, (taskId?: unknown, mode?: unknown) =>
       resumer.resumeById(typeof taskId === 'string' ? taskId : undefined, mode === 'once' || mode === 'watch' ? (mode as ResumeMode) : undefined),
@@ -143,11 +143,16 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
     ...registerChatTools({ flow, runs, resumer, store, logger }),
   );
 
-  // Runs left unfinished by a reload, another window or a crash are followed again.
-  void runs.resumeUnfinished(index.storesList).then(
-    (n) => n > 0 && logger.info(`resume: following ${n} unfinished runs again`),
-    (e: Error) => logger.error(`resume: ${e.message}`),
-  );
+  // Runs left unfinished by a reload, another window or a crash are followed again, but only
+  // in a trusted workspace: in Restricted Mode nothing found on disk is acted on.
+  const resumeUnfinished = (): void =>
+    void runs.resumeUnfinished(index.storesList).then(
+      (n) => n > 0 && logger.info(`resume: following ${n} unfinished runs again`),
+      (e: Error) => logger.error(`resume: ${e.message}`),
+    );
+  if (vscode.workspace.isTrusted) resumeUnfinished();
+  else logger.info('restricted mode: runs on disk are listed, not resumed, until the folder is trusted');
+  context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(resumeUnfinished));
 
   marks.done = performance.now();
   const start = typeof __creatokLoadStart === 'number' ? __creatokLoadStart : NaN;

@@ -84,6 +84,8 @@ function buildSchemas() {
     images: z.array(
       z.object({
         url: z.string(),
+        /** false: not an https: link (nor http: on this machine): shown as text only, never loaded. */
+        allowed: z.boolean(),
         thumbnailUrl: z.nullable(z.string()),
         /** The downloaded copy in the run folder (host side). */
         localPath: z.optional(z.string()),

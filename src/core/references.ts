@@ -23,6 +23,31 @@ export type ReferenceProblemCode = 'missing' | 'unreadable' | 'notAnImage' | 'to
 
 export type ReferenceCheck = { ok: true; reference: ReferenceFile } | { ok: false; file: string; name: string; problem: ReferenceProblemCode };
 
+/**
+ * A path given by someone else (a chat agent) resolved inside one of `folders`, after
+ * following every link: `../`, absolute paths and symlinks that leave the folders are refused.
+ */
+export async function resolveInsideFolders(given: string, folders: readonly string[]): Promise<{ ok: true; file: string } | { ok: false; reason: 'outside' | 'missing' }> {
+  const candidates = path.isAbsolute(given) ? [given] : folders.map((f) => path.resolve(f, given));
+  let sawFile = false;
+  for (const candidate of candidates) {
+    let real: string;
+    try {
+      real = await fs.realpath(candidate);
+    } catch {
+      continue;
+    }
+    sawFile = true;
+    for (const folder of folders) {
+      const root = await fs.realpath(folder).catch(() => undefined);
+      if (!root) continue;
+      const relative = path.relative(root, real);
+      if (relative && !relative.startsWith('..') && !path.isAbsolute(relative)) return { ok: true, file: real };
+    }
+  }
+  return { ok: false, reason: sawFile ? 'outside' : 'missing' };
+}
+
 /** Looks at a file as a reference image: it exists, is not too large, and is really an image. */
 export async function inspectReference(file: string, maxBytes = REFERENCE_MAX_BYTES): Promise<ReferenceCheck> {
   const name = path.basename(file);

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import * as z from 'zod/mini';
 import type { Logger } from '../core/log';
 import { USE_CASES } from '../core/models';
-import { inspectReference, type ReferenceFile } from '../core/references';
+import { inspectReference, resolveInsideFolders, type ReferenceFile } from '../core/references';
 import type { RunRecord } from '../core/runs/record';
 import type { RunService, RunSnapshot } from '../core/runs/runService';
 import type { ArtifactStore } from '../core/runs/store';
@@ -98,9 +98,15 @@ export class GenerateImageTool implements vscode.LanguageModelTool<GenerateToolI
     if (!store) return text({ status: 'not_generated', message: 'No workspace folder is open; images and their record are saved in the workspace.' });
 
     const references: ReferenceFile[] = [];
+    const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
     for (const given of input.referenceImages ?? []) {
-      const file = path.isAbsolute(given) ? given : path.join(path.dirname(path.dirname(store.root)), given);
-      const check = await inspectReference(file);
+      // Only files inside the workspace folders (after following links) can be sent.
+      const inside = await resolveInsideFolders(given, folders);
+      if (!inside.ok) {
+        const why = inside.reason === 'missing' ? 'does not exist' : 'is outside the workspace folders (only images inside the workspace can be used)';
+        return text({ status: 'not_generated', message: `The reference image ${JSON.stringify(given)} ${why}. Nothing was sent.` });
+      }
+      const check = await inspectReference(inside.file);
       if (!check.ok) return text({ status: 'not_generated', message: referenceProblemText(check) });
       references.push(check.reference);
     }

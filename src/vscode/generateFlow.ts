@@ -10,7 +10,9 @@ import type { RunView } from '../core/panelMessages';
 import { expectedDuration } from '../core/pollSchedule';
 import { inspectReference, ReferenceUploadError, uploadReferences, type ReferenceFile, type UploadedReference } from '../core/references';
 import { validateGeneration, type GenerationRequest, type ResolvedRequest } from '../core/request';
-import { recentDurations } from '../core/runs/history';
+import { recentDurations, recentUnconfirmed } from '../core/runs/history';
+import type { RunRecord } from '../core/runs/record';
+import { promptHead } from '../core/runs/runStatus';
 import type { RunService, RunSnapshot } from '../core/runs/runService';
 import type { ArtifactStore } from '../core/runs/store';
 import type { ApiKeyStore } from './apiKey';
@@ -20,8 +22,13 @@ import type { RunNotifications } from './runNotifications';
 import { openResultFile } from './runNotifications';
 import { describeError, phaseText, problemText, referenceProblemText, type PlainMessage } from './userMessages';
 
+/** What the confirmation must also say: earlier runs that may have been charged without an answer. */
+export interface ConfirmContext {
+  unconfirmed: RunRecord[];
+}
+
 /** Asks the user to confirm a paid request; the integration tests replace it (the test driver skips modals). */
-export type ConfirmRequest = (request: ResolvedRequest, references: ReferenceFile[]) => Promise<boolean>;
+export type ConfirmRequest = (request: ResolvedRequest, references: ReferenceFile[], context: ConfirmContext) => Promise<boolean>;
 
 export interface GenerateFlowDeps {
   client: () => CreatOkClient;
@@ -82,6 +89,14 @@ export class GenerateFlow {
       void vscode.window.showWarningMessage(vscode.l10n.t('Open a folder first: the images and their record are saved in the workspace.'));
       return { kind: 'noWorkspace' };
     }
+    try {
+      this.deps.client(); // a refused base URL: say so before anything is asked or paid
+    } catch (error) {
+      const message = describeError(error, 'other');
+      listener.step?.(flowView('notStarted', message));
+      void showProblem(message, error);
+      return { kind: 'notStarted', message };
+    }
     const validation = validateGeneration(await this.deps.catalog(), { ...input, referenceCount: added.length });
     // Each reference is looked at again: it may have been moved, emptied or replaced since.
     const checks = await Promise.all(added.map((r) => inspectReference(r.file)));
@@ -96,7 +111,9 @@ export class GenerateFlow {
     if (!(await this.deps.apiKeys.ensure())) return { kind: 'noKey' };
 
     const request = validation.request;
-    if (!(await (this.deps.confirm ?? confirmRequest)(request, references))) {
+    const unconfirmed = await recentUnconfirmed(store).catch(() => []);
+    if (unconfirmed.length > 0) this.deps.logger.warn(`generate: ${unconfirmed.length} recent run(s) may have been accepted without an answer: ${unconfirmed.map((r) => r.run_id).join(', ')}`);
+    if (!(await (this.deps.confirm ?? confirmRequest)(request, references, { unconfirmed }))) {
       this.deps.logger.info('generate: the user declined; nothing was sent');
       listener.step?.(flowView('cancelled'));
       return { kind: 'declined' };
@@ -172,7 +189,7 @@ export class GenerateFlow {
 }
 
 /** The modal: model, resolution, count, aspect ratio, estimated credits, reference images. */
-async function confirmRequest(request: ResolvedRequest, references: ReferenceFile[]): Promise<boolean> {
+async function confirmRequest(request: ResolvedRequest, references: ReferenceFile[], context: ConfirmContext): Promise<boolean> {
   const generate = vscode.l10n.t('Generate');
   const credits =
     request.estimatedCredits === null
@@ -183,8 +200,15 @@ async function confirmRequest(request: ResolvedRequest, references: ReferenceFil
     vscode.l10n.t('Resolution: {0}', request.resolution),
     vscode.l10n.t('Number of images: {0}', request.n),
     vscode.l10n.t('Aspect ratio: {0}', request.aspectRatio),
-    ...(references.length > 0 ? [vscode.l10n.t('Reference images: {0}', references.map((r) => r.name).join(', '))] : []),
+    ...(references.length > 0 ? [vscode.l10n.t('Reference images: {0}', references.map((r) => vscode.workspace.asRelativePath(r.file, false)).join(', '))] : []),
     credits,
+    ...context.unconfirmed.map((r) =>
+      vscode.l10n.t(
+        'Careful: an earlier request ("{0}", {1}) may have been accepted by CreatOK although no answer came back. Check your recent tasks on the CreatOK website first, so you are not charged twice.',
+        promptHead(r.prompt, 40),
+        new Date(r.created_at).toLocaleString(vscode.env.language),
+      ),
+    ),
   ].join('\n');
   const choice = await vscode.window.showWarningMessage(vscode.l10n.t('Generate with CreatOK? This uses paid credits.'), { modal: true, detail }, generate);
   return choice === generate;

@@ -8,7 +8,8 @@ import type { RunView } from '../core/panelMessages';
 import type { RunRecord } from '../core/runs/record';
 import type { RunEndReason, RunSnapshot } from '../core/runs/runService';
 import { promptHead, runPhase, UNKNOWN_TASK_STATUS, type RunPhase } from '../core/runs/runStatus';
-import type { ArtifactStore } from '../core/runs/store';
+import { LOCAL_IMAGE_PATTERN, type ArtifactStore } from '../core/runs/store';
+import { isAllowedUrl } from '../core/urlPolicy';
 import { describeError, describeTaskFailure, describeUnconfirmed, phaseText, type PlainMessage } from './userMessages';
 
 /** What the presenter needs of a run: its record, and what the run service knows of it. */
@@ -78,6 +79,8 @@ export function runTooltip(run: RunShown): vscode.MarkdownString {
   tooltip.appendText(vscode.l10n.t('Updated: {0}', new Date(record.updated_at).toLocaleString(vscode.env.language)));
   if (record.error) tooltip.appendText('\n' + record.error.message);
   if (run.unsaved) tooltip.appendText('\n' + unsavedText(record, run.unsaved));
+  const refused = record.images.filter((u) => !isAllowedUrl(u)).length;
+  if (refused > 0) tooltip.appendText('\n' + vscode.l10n.t('{0} image links are not https: links: kept as text, never opened or downloaded.', refused));
   return tooltip;
 }
 
@@ -123,7 +126,13 @@ export function toRunView(run: RunShown, message?: PlainMessage): RunView {
     progress: record.progress ?? null,
     images: record.images.map((url, i) => {
       const local = record.local_images?.[i];
-      return { url, thumbnailUrl: record.thumbnails?.[i] ?? null, ...(local && outputs ? { localPath: path.join(outputs, local) } : {}) };
+      const thumbnail = record.thumbnails?.[i];
+      return {
+        url,
+        allowed: isAllowedUrl(url),
+        thumbnailUrl: thumbnail && isAllowedUrl(thumbnail) ? thumbnail : null,
+        ...(local && outputs && LOCAL_IMAGE_PATTERN.test(local) ? { localPath: path.join(outputs, local) } : {}),
+      };
     }),
   };
 }

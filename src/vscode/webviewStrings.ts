@@ -31,6 +31,7 @@ export function webviewStrings(): Record<string, string> {
     setApiKey: vscode.l10n.t('Set API Key'),
     showLog: vscode.l10n.t('Details'),
     copyTaskId: vscode.l10n.t('Copy task ID'),
+    notHttps: vscode.l10n.t('Not shown: this address is not an https: link.'),
     retrySave: vscode.l10n.t('Retry saving'),
     taskId: vscode.l10n.t('Task ID: {0}'),
     imageAlt: vscode.l10n.t('Generated image {0}'),

@@ -302,9 +302,11 @@ function renderRun(run: RunView): void {
   if (run.images.length > 0) {
     const list = el('ul', { className: 'images' });
     run.images.forEach((image, i) => {
-      const img = el('img', { src: image.localSrc ?? image.thumbnailUrl ?? image.url, alt: t('imageAlt', i + 1), loading: 'lazy' });
+      // Only a saved copy or an https: link is loaded; any other address is shown as text.
+      const src = image.localSrc ?? (image.allowed ? (image.thumbnailUrl ?? image.url) : undefined);
+      const preview = src ? el('img', { src, alt: t('imageAlt', i + 1), loading: 'lazy' }) : el('p', { className: 'hint', textContent: t('notHttps') });
       const url = el('code', { className: 'image-url', textContent: image.url });
-      list.append(el('li', {}, img, url, button(t('copyUrl'), () => request({ type: 'copy', text: image.url }))));
+      list.append(el('li', {}, preview, url, button(t('copyUrl'), () => request({ type: 'copy', text: image.url }))));
     });
     children.push(el('h2', { textContent: t('images') }), list);
     children.push(el('div', { className: 'actions' },

@@ -2,11 +2,12 @@
 // run goes on, a run folder that cannot be created, an overlong prompt, a key refused during a
 // reference upload, and a panel restored after a reload.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { explorerAction, modalDialog, notification, runCommand, screenshot, waitFor, webviewFrame } from './harness/browser';
 import { startUiSession, type UiSession } from './session';
+import { statusBarItem } from './harness/workbench';
+import { filesUnder } from './harness/files';
 import { gradientPng } from '../standin/png';
 
 const artifacts = (workspace: string): string => join(workspace, 'generate-image', '.artifacts');
@@ -15,16 +16,6 @@ const readResult = (workspace: string, runId: string): Record<string, unknown> |
   const file = join(artifacts(workspace), runId, 'outputs', 'result.json');
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : undefined;
 };
-const statusBarItem = (page: Page, text: string | RegExp) => page.locator('.part.statusbar .statusbar-item', { hasText: text });
-
-/** Every file under `dir` whose name matches. */
-function filesUnder(dir: string, name: RegExp): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((entry) => {
-    const full = join(dir, entry);
-    return statSync(full).isDirectory() ? filesUnder(full, name) : name.test(entry) ? [full] : [];
-  });
-}
 
 /** The error lines of the CreatOK log channel, and "Webview is disposed" anywhere in the logs. */
 function logErrors(home: string): string[] {

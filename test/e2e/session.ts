@@ -25,7 +25,14 @@ export function vsixPath(): string {
   return process.env.CREATOK_VSIX ?? join(REPO_ROOT, 'out', 'creatok-image.vsix');
 }
 
-export async function startUiSession(standInOptions: StandInOptions = {}, files: Record<string, Buffer | string> = {}): Promise<UiSession> {
+export interface UiSessionOptions {
+  /** Workspace trust on: the folder opens in Restricted Mode. */
+  workspaceTrust?: boolean;
+  /** Lays out the workspace before VS Code opens it (the stand-in is already running). */
+  prepare?: (workspace: string, standIn: StandIn, home: string) => void;
+}
+
+export async function startUiSession(standInOptions: StandInOptions = {}, files: Record<string, Buffer | string> = {}, options: UiSessionOptions = {}): Promise<UiSession> {
   const home = mkdtempSync(join(tmpdir(), 'creatok-ui-'));
   const workspace = join(home, 'workspace');
   mkdirSync(workspace, { recursive: true });
@@ -38,9 +45,10 @@ export async function startUiSession(standInOptions: StandInOptions = {}, files:
   try {
     const standIn = await startStandIn({ apiKey: TEST_KEY, queuedMs: 1500, taskMs: 5000, ...standInOptions });
     cleanups.push(() => standIn.close());
+    options.prepare?.(workspace, standIn, home);
     const extensionsDir = join(home, 'extensions');
     await installVsix(vsixPath(), extensionsDir, home);
-    const serverOptions = { home, extensionsDir, userSettings: { 'creatok.baseUrl': standIn.url }, env: { CREATOK_API_KEY: TEST_KEY } };
+    const serverOptions = { home, extensionsDir, userSettings: { 'creatok.baseUrl': standIn.url }, env: { CREATOK_API_KEY: TEST_KEY }, workspaceTrust: options.workspaceTrust };
     const server = await startCodeServer(serverOptions);
     cleanups.push(() => session.server.stop());
     const browser = await launchBrowser();

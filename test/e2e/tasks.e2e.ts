@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { modalDialog, notification, runCommand, screenshot, waitFor, webviewFrame } from './harness/browser';
 import { startUiSession, type UiSession } from './session';
+import { rowAction, showTasksView, statusBarItem, taskRow } from './harness/workbench';
 
 const artifacts = (workspace: string): string => join(workspace, 'generate-image', '.artifacts');
 
@@ -18,26 +18,6 @@ function result(workspace: string, runId: string): Record<string, unknown> | und
   const file = join(artifacts(workspace), runId, 'outputs', 'result.json');
   if (!existsSync(file)) return undefined;
   return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-}
-
-const statusBarItem = (page: Page, text: string | RegExp) => page.locator('.part.statusbar .statusbar-item', { hasText: text });
-
-async function showTasksView(page: Page): Promise<void> {
-  const title = page.locator('.part.sidebar .composite.title', { hasText: /CreatOK/i });
-  // The activity bar tab toggles: click it only when the view is not showing.
-  if (!(await title.isVisible())) await page.locator('.part.activitybar').getByRole('tab', { name: /CreatOK/ }).click();
-  await title.waitFor({ state: 'visible', timeout: 30_000 });
-}
-
-const taskRow = (page: Page, text: string | RegExp) => page.locator('.pane-body .monaco-list-row', { hasText: text }).first();
-
-/** Clicks one of a run's inline actions (the icons on its row), by the command's title. */
-async function rowAction(page: Page, text: string | RegExp, action: string): Promise<void> {
-  const row = taskRow(page, text);
-  await row.hover();
-  const button = row.locator(`.actions .action-label[aria-label="${action}"]`);
-  await button.waitFor({ state: 'visible', timeout: 10_000 });
-  await button.click();
 }
 
 async function generate(s: UiSession, prompt: string): Promise<void> {

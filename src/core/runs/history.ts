@@ -26,3 +26,13 @@ export async function recentDurations(store: ArtifactStore, limit = 200): Promis
     return d ? [d] : [];
   });
 }
+
+/**
+ * Runs of the last `withinMs` whose paid submit may have been accepted without an answer
+ * ("unconfirmed"), newest first: the next confirmation warns of them before anything is charged again.
+ */
+export async function recentUnconfirmed(store: ArtifactStore, now = Date.now(), withinMs = 24 * 3600_000, look = 30): Promise<RunRecord[]> {
+  const ids = (await store.listRunIds()).slice(0, look);
+  const results = await Promise.all(ids.map((id) => store.read(id)));
+  return results.flatMap((r) => (r.ok && r.record.status === 'unconfirmed' && now - Date.parse(r.record.created_at) < withinMs ? [r.record] : []));
+}

@@ -73,7 +73,7 @@ function mdEscape(text: string): string {
 /** A link target for result.md: allowed URLs only, normalized (no spaces, brackets or line breaks). */
 function linkTarget(url: string): string | undefined {
   const checked = checkUrl(url);
-  return checked.ok ? checked.url.href : undefined;
+  return checked.ok ? checked.url.href.replace(/[()[\]]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase()) : undefined;
 }
 
 /** result.md: the same facts as result.json, for people. Labels are English, like the CLI's. Everything quoted is escaped. */

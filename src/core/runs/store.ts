@@ -23,7 +23,7 @@ export const MAX_RECORD_BYTES = 1024 * 1024;
 export type StoreFs = LockFs & Pick<typeof nodeFs, 'mkdir' | 'readdir' | 'access' | 'lstat' | 'realpath'>;
 
 /** How a downloaded image is named in a record: `images/<plain file name>`. */
-const LOCAL_IMAGE_PATTERN = /^images\/[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+export const LOCAL_IMAGE_PATTERN = /^images\/[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 export class UnsafePathError extends Error {
   constructor(readonly where: string) {

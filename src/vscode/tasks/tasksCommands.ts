@@ -1,14 +1,15 @@
 // The actions on a run in the Tasks view: resume, check once, stop, open result, open images,
 // copy the URLs or the task id, reveal the folder, retry the downloads or the save, generate
 // again with the same settings. Every change to a run goes through the run service.
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { PanelForm } from '../../core/panelMessages';
 import type { RunRecord } from '../../core/runs/record';
 import type { RunEntry, RunIndex } from '../../core/runs/runIndex';
 import type { RunService } from '../../core/runs/runService';
 import { Commands } from '../commandIds';
+import { isAllowedUrl } from '../../core/urlPolicy';
 import { retrySaving } from '../runNotifications';
+import { requireTrust } from '../trust';
 import type { TaskResumer } from './resume';
 import type { TasksView } from './tasksView';
 
@@ -40,11 +41,11 @@ export function registerTasksCommands(deps: TasksCommandDeps): vscode.Disposable
     command(Commands.tasksShowMore, () => deps.view.showMore()),
     command(Commands.tasksResume, async (arg) => {
       const run = await runOf(arg);
-      if (run?.record?.task_id) deps.resumer.followWithProgress({ record: run.record, store: run.entry.store });
+      if (run?.record?.task_id && (await requireTrust())) deps.resumer.followWithProgress({ record: run.record, store: run.entry.store });
     }),
     command(Commands.tasksCheckOnce, async (arg) => {
       const run = await runOf(arg);
-      if (run?.record?.task_id) return deps.resumer.resume(run.record.task_id, 'once');
+      if (run?.record?.task_id && (await requireTrust())) return deps.resumer.resume(run.record.task_id, 'once');
       return undefined;
     }),
     command(Commands.tasksStopWatching, async (arg) => {
@@ -63,13 +64,17 @@ export function registerTasksCommands(deps: TasksCommandDeps): vscode.Disposable
     }),
     command(Commands.tasksOpenImages, async (arg) => {
       const run = await runOf(arg);
-      if (!run?.record) return;
-      const outputs = run.entry.store.outputsDir(run.entry.runId);
+      if (!run?.record || !(await requireTrust())) return;
+      let refused = 0;
       for (const [i, url] of run.record.images.entries()) {
-        const local = run.record.local_images?.[i];
-        if (local) await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(path.join(outputs, local)), { preview: false });
-        else await vscode.env.openExternal(vscode.Uri.parse(url, true));
+        // The saved copy when it really is a file in the run's images folder, else the link
+        // when it is an https: one; anything else (command:, file:, vscode: …) is never opened.
+        const local = await run.entry.store.localImagePath(run.entry.runId, run.record.local_images?.[i]);
+        if (local) await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(local), { preview: false });
+        else if (isAllowedUrl(url)) await vscode.env.openExternal(vscode.Uri.parse(url, true));
+        else refused++;
       }
+      if (refused > 0) void vscode.window.showWarningMessage(vscode.l10n.t('{0} image links were not opened: they are not https: links.', refused));
     }),
     command(Commands.tasksCopyUrls, async (arg) => {
       const run = await runOf(arg);
@@ -89,7 +94,7 @@ export function registerTasksCommands(deps: TasksCommandDeps): vscode.Disposable
     }),
     command(Commands.tasksRetryDownload, async (arg) => {
       const run = await runOf(arg);
-      if (!run?.record) return;
+      if (!run?.record || !(await requireTrust())) return;
       const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Saving the images…') }, () =>
         deps.runs.retryDownloads(run.entry.store, run.entry.runId),
       );

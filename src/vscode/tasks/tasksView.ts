@@ -56,6 +56,18 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
 
   private folderWatchers: vscode.Disposable[] = [];
 
+  /** Shows the Restricted Mode hint on the view while the folder is not trusted; returns the view. */
+  bindTo(view: vscode.TreeView<TaskNode>): vscode.TreeView<TaskNode> {
+    const update = (): void => {
+      view.message = vscode.workspace.isTrusted
+        ? undefined
+        : vscode.l10n.t('Restricted Mode: runs are listed read-only. Trust this folder to resume them or open their images.');
+    };
+    update();
+    this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => (update(), this.refresh())));
+    return view;
+  }
+
   private watchFolders(): void {
     this.folderWatchers.forEach((d) => d.dispose());
     this.folderWatchers = [];

@@ -15,6 +15,8 @@ export interface CodeServerOptions {
   /** Honour ?payload= (extension tests); hides toasts and skips modals, so never for UI tests. */
   smokeTestDriver?: boolean;
   port?: number;
+  /** Workspace trust on: a new folder opens in Restricted Mode (no startup prompt). */
+  workspaceTrust?: boolean;
 }
 
 export interface CodeServer {
@@ -83,7 +85,8 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
         'extensions.autoCheckUpdates': false,
         'extensions.autoUpdate': false,
         'chat.disableAIFeatures': true,
-        'security.workspace.trust.enabled': false,
+        'security.workspace.trust.enabled': options.workspaceTrust === true,
+        ...(options.workspaceTrust ? { 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.emptyWindow': false } : {}),
         'workbench.tips.enabled': false,
         'git.enabled': false,
         'workbench.secondarySideBar.defaultVisibility': 'hidden',
@@ -98,7 +101,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     '--auth', 'none',
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--reconnection-grace-time', '5',
     '--user-data-dir', userData,

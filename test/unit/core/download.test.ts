@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { downloadImage, DownloadError, sniffImageType } from '../../../src/core/download';
+import { downloadImage, DownloadError, removePartFiles, sniffImageType } from '../../../src/core/download';
 import { gradientPng } from '../../standin/png';
 
 const png = gradientPng(64, 64, 7);
@@ -15,10 +16,12 @@ describe('image downloader', () => {
   let dir: string;
   const routes = new Map<string, (res: ServerResponse) => void>();
   let seenAuthorization: string | undefined;
+  let seenAcceptEncoding: string | undefined;
 
   before(async () => {
     server = createServer((req, res) => {
       seenAuthorization = req.headers.authorization;
+      seenAcceptEncoding = req.headers['accept-encoding'];
       const handler = routes.get(req.url ?? '');
       if (handler) handler(res);
       else res.writeHead(404).end();
@@ -27,6 +30,9 @@ describe('image downloader', () => {
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     routes.set('/ok.png?sig=a%2Fb', (res) => res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Length': png.length }).end(png));
     routes.set('/500', (res) => res.writeHead(500).end('oops'));
+    // A server that compresses although asked not to: Content-Length counts the gzip bytes.
+    const gz = gzipSync(png);
+    routes.set('/gzip.png', (res) => res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Encoding': 'gzip', 'Content-Length': gz.length }).end(gz));
     routes.set('/html', (res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html></html>'));
     routes.set('/big', (res) => res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Length': 5000 }).end(Buffer.alloc(5000)));
     routes.set('/big-chunked', (res) => {
@@ -65,6 +71,23 @@ describe('image downloader', () => {
     assert.deepEqual(readdirSync(dir), ['image_1.png']);
   });
 
+  it('asks for identity encoding, and takes a gzip-encoded image whole (decoded size is not compared with the compressed length)', async () => {
+    const saved = await downloadImage(`${base}/gzip.png`, dir, 'image_1');
+    assert.equal(seenAcceptEncoding, 'identity');
+    assert.equal(saved.bytes, png.length);
+    assert.deepEqual(readFileSync(saved.file), png);
+  });
+  it('fetches only https: links (or http: on this machine)', async () => {
+    for (const url of ['command:workbench.action.quit', 'file:///etc/passwd', 'http://example.com/a.png', 'javascript:alert(1)']) {
+      await assert.rejects(downloadImage(url, dir, 'image_1'), (e: DownloadError) => e.reason === 'refused', url);
+    }
+  });
+  it('removes the .part files an interrupted download left', async () => {
+    writeFileSync(join(dir, '.image_1.abcd.part'), 'half');
+    writeFileSync(join(dir, 'keep.png'), 'x');
+    assert.equal(await removePartFiles(dir), 1);
+    assert.deepEqual(readdirSync(dir), ['keep.png']);
+  });
   it('refuses a bad status', async () => assert.equal((await refused('/500')).reason, 'status'));
   it('refuses a wrong content type', async () => assert.equal((await refused('/html')).reason, 'contentType'));
   it('refuses an oversize image by its Content-Length', async () => assert.equal((await refused('/big', 1000)).reason, 'tooLarge'));
