@@ -18,6 +18,12 @@ import { channelLogger } from './vscode/logger';
 import { PanelController } from './vscode/panelController';
 import { RunNotifications } from './vscode/runNotifications';
 import { readSettings } from './vscode/settings';
+import { SpendTracker } from './vscode/spend';
+import { ImageActions } from './vscode/imageActions';
+import { registerImageCommands } from './vscode/imageCommands';
+import { saveRunImages } from './core/runs/images';
+import { copyToImagesFolder } from './core/runs/copies';
+import type { RunRecord } from './core/runs/record';
 import { TaskResumer, type ResumeMode } from './vscode/tasks/resume';
 import { TasksStatusBar } from './vscode/tasks/statusBar';
 import { registerTasksCommands } from './vscode/tasks/tasksCommands';
@@ -37,6 +43,7 @@ export interface TestingApi {
   resumer: TaskResumer;
   tasksView: TasksView;
   panel: PanelController;
+  images: ImageActions;
 }
 
 export function activate(context: vscode.ExtensionContext): { testing?: TestingApi } {
@@ -64,12 +71,30 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
   };
   const catalog = new CatalogService(getClient, async () => !!(await apiKeys.get()), logger);
   const watcher = new TaskWatcher({ client: { getTaskStatus: (id, o) => getClient().getTaskStatus(id, o) }, logger, budgetMs: () => settings().watchBudgetMs });
-  const runs = new RunService({ client: getClient, watcher, logger });
+  // A succeeded run's images: saved into its folder, then copied into creatok.imagesFolder if set.
+  const saveImages = async (record: RunRecord, runStore: ArtifactStore): Promise<RunRecord> => {
+    const saved = await saveRunImages(record, runStore);
+    const folder = settings().imagesFolder;
+    if (!folder || !saved.local_images?.some(Boolean)) return saved;
+    try {
+      return await copyToImagesFolder(saved, runStore, folder);
+    } catch (error) {
+      logger.warn(`images folder: ${(error as Error).message}`);
+      void vscode.window.showWarningMessage(vscode.l10n.t('The images were not copied to creatok.imagesFolder: {0}', (error as Error).message));
+      return saved;
+    }
+  };
+  const runs = new RunService({ client: getClient, watcher, logger, saveImages });
   const notifications = new RunNotifications(runs, (m) => logger.error(m));
   context.subscriptions.push(watcher, runs, notifications);
 
   let confirm: ConfirmRequest | undefined;
+  const index = new RunIndex(storesOfWorkspace());
+  const spend = new SpendTracker(index, runs);
+  context.subscriptions.push(spend);
   const flow = new GenerateFlow({
+    dailyLimit: () => settings().dailyCreditLimit,
+    spentToday: async () => (await spend.spend()).today,
     client: getClient,
     catalog: () => catalog.get(),
     store,
@@ -83,22 +108,34 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
   });
 
   marks.services = performance.now();
-  const index = new RunIndex(storesOfWorkspace());
   const tasksView = new TasksView(index, runs);
-  const statusBar = new TasksStatusBar(runs);
+  const statusBar = new TasksStatusBar(runs, spend);
   const resumer = new TaskResumer({ runs, notifications, logger, stores: () => index.storesList, store });
   const imageOrigins = (): string[] => {
     const origin = settings().baseUrl;
     return origin.startsWith('http://') ? [origin] : [];
   };
-  const panelHost = new PanelController({ catalog: (force) => catalog.get(force), flow, runs, store, logger, showLog: () => channel.show(true) });
+  const images = new ImageActions(index);
+  const panelHost = new PanelController({
+    catalog: (force) => catalog.get(force),
+    flow,
+    runs,
+    store,
+    logger,
+    showLog: () => channel.show(true),
+    images,
+    memento: context.workspaceState,
+    currentPanel: () => GeneratePanel.current,
+  });
   const showPanel = (): GeneratePanel => GeneratePanel.show(context.extensionUri, panelHost, logger, imageOrigins());
   context.subscriptions.push(
     tasksView,
     statusBar,
     panelHost,
+    images,
+    ...registerImageCommands({ actions: images, index, runs, panel: panelHost, showPanel: () => void showPanel() }),
     { dispose: () => GeneratePanel.current?.dispose() },
-    tasksView.bindTo(vscode.window.createTreeView('creatok.tasks', { treeDataProvider: tasksView, showCollapseAll: false })),
+    tasksView.bindTo(vscode.window.createTreeView('creatok.tasks', { treeDataProvider: tasksView, showCollapseAll: false }), spend),
     ...registerTasksCommands({ index, view: tasksView, runs, resumer, openPanelWith: (form: Partial<PanelForm>) => showPanel().prefill(form) }),
     vscode.commands.registerCommand(Commands.resumeTask, (taskId?: unknown, mode?: unknown) =>
       resumer.resumeById(typeof taskId === 'string' ? taskId : undefined, mode === 'once' || mode === 'watch' ? (mode as ResumeMode) : undefined),
@@ -164,7 +201,7 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
   logger.info(`activated in ${activationMs.toFixed(1)} ms (VS Code ${vscode.version}, language ${vscode.env.language})`);
 
   if (context.extensionMode === vscode.ExtensionMode.Test) {
-    return { testing: { activationMs, activationStages: stages, setConfirm: (c) => (confirm = c), flow, runs, resumer, tasksView, panel: panelHost } };
+    return { testing: { activationMs, activationStages: stages, setConfirm: (c) => (confirm = c), flow, runs, resumer, tasksView, panel: panelHost, images } };
   }
   return {};
 }

@@ -13,6 +13,8 @@ export const PANEL_PHASES = ['confirming', 'cancelled', 'uploading', 'notStarted
  */
 export const PANEL_PROMPT_MAX = 1_000_000;
 
+export const IMAGE_ACTIONS = ['insert', 'copyMarkdown', 'saveAs', 'vary'] as const;
+
 /**
  * Built on first use, not when the extension loads: constructing these schemas costs more
  * than the rest of activation together.
@@ -48,6 +50,9 @@ function buildSchemas() {
     z.object({ type: z.literal('addReferences'), requestId }),
     z.object({ type: z.literal('removeReference'), requestId, id: short(100) }),
     z.object({ type: z.literal('refinePrompt'), requestId, prompt: short(PANEL_PROMPT_MAX), useCase: z.enum(USE_CASES) }),
+    /** One saved image of a run: put it into the user's work, or start again from it. */
+    z.object({ type: z.literal('imageAction'), requestId, runId: short(200), index: z.int().check(z.minimum(0), z.maximum(100)), action: z.enum(IMAGE_ACTIONS) }),
+    z.object({ type: z.literal('recentPrompts'), requestId }),
   ]);
 
   const modelOptionSchema = z.object({

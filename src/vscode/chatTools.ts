@@ -131,6 +131,7 @@ export class GenerateImageTool implements vscode.LanguageModelTool<GenerateToolI
         return text({ status: 'not_generated', message: 'Another generation is being confirmed or sent; try again when it is done.' });
       case 'uploadFailed':
       case 'notStarted':
+      case 'overLimit':
         return text({ status: 'not_generated', message: [result.message.message, result.message.hint].filter(Boolean).join(' ') });
       case 'submitFailed':
         return text({ ...describeRun(result.run.record, store), message: [result.message.message, result.message.hint].filter(Boolean).join(' ') });

@@ -21,6 +21,12 @@ export const Commands = {
   tasksRetryDownload: 'creatok.tasks.retryDownload',
   tasksRetrySave: 'creatok.tasks.retrySave',
   tasksGenerateAgain: 'creatok.tasks.generateAgain',
+  tasksInsert: 'creatok.tasks.insert',
+  tasksCopyMarkdownLink: 'creatok.tasks.copyMarkdownLink',
+  tasksSaveImageAs: 'creatok.tasks.saveImageAs',
+  tasksUseAsReference: 'creatok.tasks.useAsReference',
+  insertImage: 'creatok.insertImage',
+  generateFromSelection: 'creatok.generateFromSelection',
 } as const;
 
 /** Commands the palette does not list (they act on a Tasks view item). */

@@ -10,6 +10,7 @@ import type { RunView } from '../core/panelMessages';
 import { expectedDuration } from '../core/pollSchedule';
 import { inspectReference, ReferenceUploadError, uploadReferences, type ReferenceFile, type UploadedReference } from '../core/references';
 import { validateGeneration, type GenerationRequest, type ResolvedRequest } from '../core/request';
+import { withinDailyLimit } from '../core/imageUse';
 import { recentDurations, recentUnconfirmed } from '../core/runs/history';
 import type { RunRecord } from '../core/runs/record';
 import { promptHead } from '../core/runs/runStatus';
@@ -40,6 +41,9 @@ export interface GenerateFlowDeps {
   logger: Logger;
   /** The modal confirmation; replaceable only by the integration tests. */
   confirm?: ConfirmRequest;
+  /** creatok.dailyCreditLimit (0 = none) and what today's runs are estimated to have used. */
+  dailyLimit: () => number;
+  spentToday: () => Promise<number>;
 }
 
 export type GenerateResult =
@@ -48,6 +52,7 @@ export type GenerateResult =
   | { kind: 'noWorkspace' }
   | { kind: 'busy' }
   | { kind: 'declined' }
+  | { kind: 'overLimit'; message: PlainMessage }
   | { kind: 'uploadFailed'; message: PlainMessage }
   | { kind: 'notStarted'; message: PlainMessage }
   | { kind: 'submitFailed'; run: RunSnapshot; message: PlainMessage }
@@ -111,6 +116,23 @@ export class GenerateFlow {
     if (!(await this.deps.apiKeys.ensure())) return { kind: 'noKey' };
 
     const request = validation.request;
+    const limit = this.deps.dailyLimit();
+    if (limit > 0) {
+      const spent = await this.deps.spentToday();
+      if (!withinDailyLimit(limit, spent, request.estimatedCredits)) {
+        const message: PlainMessage = {
+          message: vscode.l10n.t('Not sent: this request (about {0} credits) would pass your daily limit of {1} credits ({2} used today).', request.estimatedCredits ?? '?', limit, spent),
+          hint: vscode.l10n.t('Change creatok.dailyCreditLimit in your settings to allow more (0 means no limit).'),
+        };
+        this.deps.logger.info(`generate: refused by the daily limit (${spent} + ${request.estimatedCredits} > ${limit}); nothing was sent`);
+        listener.step?.(flowView('notStarted', message));
+        const settings = vscode.l10n.t('Open Settings');
+        void vscode.window.showWarningMessage(`${message.message} ${message.hint}`, settings).then((choice) => {
+          if (choice === settings) void vscode.commands.executeCommand('workbench.action.openSettings', 'creatok.dailyCreditLimit');
+        });
+        return { kind: 'overLimit', message };
+      }
+    }
     const unconfirmed = await recentUnconfirmed(store).catch(() => []);
     if (unconfirmed.length > 0) this.deps.logger.warn(`generate: ${unconfirmed.length} recent run(s) may have been accepted without an answer: ${unconfirmed.map((r) => r.run_id).join(', ')}`);
     if (!(await (this.deps.confirm ?? confirmRequest)(request, references, { unconfirmed }))) {

@@ -7,7 +7,10 @@ import * as vscode from 'vscode';
 import type { Logger } from '../core/log';
 import type { Catalog } from '../core/models';
 import { toPanelCatalog } from '../core/panelCatalog';
-import type { HostToWebview, PanelForm, ReferenceView, RunView, WebviewToHost } from '../core/panelMessages';
+import type { HostToWebview, IMAGE_ACTIONS, PanelForm, ReferenceView, RunView, WebviewToHost } from '../core/panelMessages';
+import { recentPrompts } from '../core/imageUse';
+import { promptHead } from '../core/runs/runStatus';
+import { imagesOfRun, type GeneratedImage, type ImageActions } from './imageActions';
 import { inspectReference, type ReferenceFile } from '../core/references';
 import type { GenerationRequest } from '../core/request';
 import type { RunService } from '../core/runs/runService';
@@ -33,7 +36,15 @@ export interface PanelControllerDeps {
   store: () => ArtifactStore | undefined;
   logger: Logger;
   showLog: () => void;
+  images: ImageActions;
+  /** The workspace's memory: the last choices of the panel. */
+  memento: vscode.Memento;
+  /** The panel now open, if any (messages to it wait until its webview is ready). */
+  currentPanel: () => GeneratePanel | undefined;
 }
+
+const LAST_CHOICES_KEY = 'creatok.panel.lastChoices';
+type LastChoices = Pick<PanelForm, 'model' | 'resolution' | 'aspectRatio' | 'n'>;
 
 interface HeldReference extends ReferenceFile {
   id: string;
@@ -68,8 +79,29 @@ export class PanelController extends Disposable implements PanelHost {
     return this.references.map(({ id: _id, ...file }) => file);
   }
 
+  /** The form the panel starts from: the workspace's last model, resolution, aspect ratio and count. */
   async initMessage(): Promise<HostToWebview> {
-    return { type: 'init', strings: webviewStrings(), catalog: toPanelCatalog(await this.deps.catalog()) };
+    const last = this.deps.memento.get<LastChoices>(LAST_CHOICES_KEY);
+    const form = last && typeof last.model === 'string' ? { model: last.model, modelChosen: true, resolution: last.resolution, aspectRatio: last.aspectRatio, n: last.n } : undefined;
+    return { type: 'init', strings: webviewStrings(), catalog: toPanelCatalog(await this.deps.catalog()), ...(form ? { form } : {}) };
+  }
+
+  /** Fills the panel's form (the open panel, or the next one). */
+  prefill(form: Partial<PanelForm>): void {
+    this.lastPrefill = form;
+    this.deps.currentPanel()?.prefill(form);
+  }
+
+  /** What the panel was last filled with (for the tests). */
+  lastPrefill: Partial<PanelForm> | undefined;
+
+  /** "Vary": the same prompt and settings, with that image as the only reference. */
+  async vary(image: GeneratedImage): Promise<string[]> {
+    this.references = [];
+    const problems = await this.addReferences([image.file]);
+    const r = image.record;
+    this.prefill({ prompt: r.prompt, ...(r.model ? { model: r.model, modelChosen: true } : {}), ...(r.resolution ? { resolution: r.resolution } : {}), ...(r.aspect_ratio ? { aspectRatio: r.aspect_ratio } : {}), n: r.n });
+    return problems;
   }
 
   ready(panel: GeneratePanel, runId: string | undefined): void {
@@ -87,6 +119,7 @@ export class PanelController extends Disposable implements PanelHost {
   /** Generates from a form: the same flow as every other caller; the steps go to the panel. */
   async generate(form: PanelForm): Promise<void> {
     this.shown = undefined;
+    await this.deps.memento.update(LAST_CHOICES_KEY, { model: form.model, resolution: form.resolution, aspectRatio: form.aspectRatio, n: form.n } satisfies LastChoices);
     const result = await this.deps.flow.generate(requestOfForm(form), this.referenceFiles, {
       step: (view) => this.postRun(view),
       problems: (problems) => this.panel?.post({ type: 'problems', problems: problems.map((m) => ({ field: 'form', message: m })) }),
@@ -160,11 +193,49 @@ export class PanelController extends Disposable implements PanelHost {
       case 'reloadModels':
         panel.post({ type: 'catalog', catalog: toPanelCatalog(await this.deps.catalog(true)) });
         return;
+      case 'imageAction':
+        return this.imageAction(message.runId, message.index, message.action);
+      case 'recentPrompts': {
+        const records = (await this.deps.images.allRecords()).map((r) => r.record);
+        const prompts = recentPrompts(records);
+        if (prompts.length === 0) {
+          void vscode.window.showInformationMessage(vscode.l10n.t('No prompts yet in this workspace.'));
+          return;
+        }
+        const picked = await vscode.window.showQuickPick(prompts.map((p) => ({ label: promptHead(p, 100), detail: p.length > 100 ? p : undefined, prompt: p })), {
+          title: vscode.l10n.t('Recent prompts'),
+          placeHolder: vscode.l10n.t('Type to search the prompts'),
+          matchOnDetail: true,
+        });
+        if (picked) this.prefill({ prompt: picked.prompt });
+        return;
+      }
       case 'refinePrompt': {
         const suggestion = await refineWithChatModel(message.prompt, message.useCase, this.deps.logger);
         panel.post(suggestion ? { type: 'refineSuggestion', text: suggestion } : { type: 'refineGuided' });
         return;
       }
+    }
+  }
+
+  private async imageAction(runId: string, index: number, action: (typeof IMAGE_ACTIONS)[number]): Promise<void> {
+    const store = this.deps.store();
+    if (!store || !isRunId(runId)) return;
+    const record = this.deps.runs.snapshot(store, runId)?.record ?? (await store.read(runId).then((r) => (r.ok ? r.record : undefined)));
+    const image = record ? (await imagesOfRun(store, record)).find((i) => i.index === index) : undefined;
+    if (!image) throw new Error(vscode.l10n.t('This image is not saved in the workspace.'));
+    switch (action) {
+      case 'insert':
+        await this.deps.images.insert(image, { fromPanel: true });
+        return;
+      case 'copyMarkdown':
+        return this.deps.images.copyMarkdownLink(image);
+      case 'saveAs':
+        await this.deps.images.saveAs(image);
+        return;
+      case 'vary':
+        await this.vary(image);
+        return;
     }
   }
 

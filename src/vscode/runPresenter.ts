@@ -57,6 +57,18 @@ export function runLabel(record: RunRecord, max = 60): string {
   return record.prompt ? promptHead(record.prompt, max) : vscode.l10n.t('Task {0}', record.task_id ?? record.run_id);
 }
 
+/** "3 minutes ago", "yesterday" … in VS Code's language. */
+export function ageText(iso: string, now = Date.now()): string {
+  const seconds = Math.round((Date.parse(iso) - now) / 1000);
+  if (!Number.isFinite(seconds)) return '';
+  const format = new Intl.RelativeTimeFormat(vscode.env.language, { numeric: 'auto' });
+  const abs = Math.abs(seconds);
+  if (abs < 60) return format.format(seconds, 'second');
+  if (abs < 3600) return format.format(Math.round(seconds / 60), 'minute');
+  if (abs < 86_400) return format.format(Math.round(seconds / 3600), 'hour');
+  return format.format(Math.round(seconds / 86_400), 'day');
+}
+
 /** The line under a run's label: model, state, and "in another window" or "not saved" when so. */
 export function runStateText(run: RunShown): string {
   const parts = [phaseLabel(runPhase(run.record, run.following))];

@@ -27,6 +27,10 @@ export interface Settings {
   timeoutMs: number;
   /** How long a task is watched before "still running, resume later". */
   watchBudgetMs: number;
+  /** Workspace-relative folder where successful runs' images are also copied ('' = none). */
+  imagesFolder: string;
+  /** Estimated credits a day may use (0 = no limit). */
+  dailyCreditLimit: number;
 }
 
 const budgetSchema = z.number().check(z.minimum(1), z.maximum(24 * 60));
@@ -56,7 +60,13 @@ export function readSettings(onInvalid: (message: string) => void): Settings {
   if (!timeout.success) {
     onInvalid(vscode.l10n.t('The setting creatok.requestTimeoutSeconds must be a number of seconds between 5 and 600; using {0}.', DEFAULT_TIMEOUT_SECONDS));
   }
+  const folder = z.string().check(z.maxLength(500)).safeParse(config.get<unknown>('imagesFolder', ''));
+  if (!folder.success) onInvalid(vscode.l10n.t('The setting creatok.imagesFolder must be a folder path inside the workspace; images are not copied.'));
+  const limit = z.number().check(z.minimum(0)).safeParse(config.get<unknown>('dailyCreditLimit', 0));
+  if (!limit.success) onInvalid(vscode.l10n.t('The setting creatok.dailyCreditLimit must be a number of credits (0 for no limit); no limit is applied.'));
   return {
+    imagesFolder: folder.success ? folder.data.trim() : '',
+    dailyCreditLimit: limit.success ? limit.data : 0,
     baseUrl,
     ...(baseUrlRefused ? { baseUrlRefused } : {}),
     watchBudgetMs: (budget.success ? budget.data : DEFAULT_WATCH_BUDGET_MINUTES) * 60_000,

@@ -79,6 +79,7 @@ const refinePanel = el('section', { className: 'refine', hidden: true });
 const referenceList = el('ul', { className: 'references' });
 const referenceInfo = el('p', { className: 'reference-info' });
 const addReference = el('button', { type: 'button', className: 'secondary' });
+const recent = el('button', { type: 'button', className: 'link' });
 const status = el('section', { className: 'status', hidden: true });
 status.setAttribute('role', 'status');
 status.setAttribute('aria-live', 'polite');
@@ -210,6 +211,7 @@ function buildForm(): void {
   reload.addEventListener('click', () => request({ type: 'reloadModels' }));
   notice.replaceChildren(el('span', { textContent: t('fallbackCatalog') + ' ' }), reload);
   addReference.textContent = t('addReference');
+  recent.textContent = t('recentPrompts');
   const referencesGroup = el('div', { className: 'field' }, el('span', { className: 'group-label', id: 'referencesLabel', textContent: t('references') }), referenceList, referenceInfo, el('div', {}, addReference));
   referencesGroup.setAttribute('role', 'group');
   referencesGroup.setAttribute('aria-labelledby', 'referencesLabel');
@@ -227,6 +229,7 @@ function buildForm(): void {
     el('h1', { textContent: t('title') }),
     notice,
     field('prompt', t('prompt'), prompt),
+    el('div', { className: 'prompt-tools' }, recent),
     vagueBox,
     refinePanel,
     options,
@@ -267,6 +270,7 @@ count.addEventListener('change', () => {
   render();
 });
 addReference.addEventListener('click', () => request({ type: 'addReferences' }));
+recent.addEventListener('click', () => request({ type: 'recentPrompts' }));
 refineButton.addEventListener('click', () => {
   refinePanel.replaceChildren(el('p', { textContent: t('refineWorking') }));
   refinePanel.hidden = false;
@@ -306,7 +310,12 @@ function renderRun(run: RunView): void {
       const src = image.localSrc ?? (image.allowed ? (image.thumbnailUrl ?? image.url) : undefined);
       const preview = src ? el('img', { src, alt: t('imageAlt', i + 1), loading: 'lazy' }) : el('p', { className: 'hint', textContent: t('notHttps') });
       const url = el('code', { className: 'image-url', textContent: image.url });
-      list.append(el('li', {}, preview, url, button(t('copyUrl'), () => request({ type: 'copy', text: image.url }))));
+      const actions = el('div', { className: 'actions image-actions' }, button(t('copyUrl'), () => request({ type: 'copy', text: image.url })));
+      if (image.localSrc) {
+        const act = (action: 'insert' | 'copyMarkdown' | 'saveAs' | 'vary'): void => void request({ type: 'imageAction', runId: run.runId, index: i, action });
+        actions.append(button(t('insert'), () => act('insert')), button(t('copyMarkdown'), () => act('copyMarkdown')), button(t('saveAs'), () => act('saveAs')), button(t('vary'), () => act('vary')));
+      }
+      list.append(el('li', {}, preview, url, actions));
     });
     children.push(el('h2', { textContent: t('images') }), list);
     children.push(el('div', { className: 'actions' },

@@ -37,6 +37,8 @@ export const runRecordSchema = z.looseObject({
     z.array(z.looseObject({ path: z.string(), size: z.number(), type: z.string(), objectKey: z.string() })),
   ),
   source: z.optional(z.enum(['panel', 'resume', 'tool'])),
+  /** Copies in creatok.imagesFolder, workspace-relative. */
+  copies: z.optional(z.array(z.string())),
   base_url: z.optional(z.string()),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;
@@ -109,6 +111,7 @@ export function renderResultMarkdown(record: RunRecord): string {
       lines.push('URL:', '', '~~~~text', url.replace(/[\r\n]+/g, ' ').replace(/~~~~/g, '~ ~ ~ ~'), '~~~~', '');
     });
     if (record.download_error) lines.push(`Some images could not be saved: ${mdEscape(record.download_error)}`, '');
+    if (record.copies && record.copies.length > 0) lines.push(`Copied to: ${record.copies.map(mdEscape).join(', ')}`, '');
   }
   if (record.error) {
     lines.push('## Error', '', mdEscape(record.error.message), '');

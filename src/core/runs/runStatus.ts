@@ -84,6 +84,7 @@ export function runTags(result: ReadResult, following: boolean, unsaved = false)
   else if (isResumable(r)) tags.push('resumable');
   if (r.images.length > 0) tags.push('hasImages');
   if (classifyStatus(r.status) === 'succeeded' && r.images.some((_, i) => !r.local_images?.[i])) tags.push('downloadIncomplete');
+  if (r.local_images?.some(Boolean)) tags.push('hasLocalImages');
   if (r.prompt && r.model) tags.push('hasPrompt');
   if (unsaved) tags.push('unsaved');
   return tags.join(' ');

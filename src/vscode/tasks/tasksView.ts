@@ -9,23 +9,14 @@ import { runPhase, runTags } from '../../core/runs/runStatus';
 import type { ReadResult } from '../../core/runs/store';
 import { ArtifactStore } from '../../core/runs/store';
 import { Commands } from '../commandIds';
+import type { Spend } from '../../core/imageUse';
+import { SpendTracker } from '../spend';
 import { Disposable } from '../disposable';
-import { phaseIcon, runLabel, runStateText, runTooltip } from '../runPresenter';
+import { ageText, phaseIcon, runLabel, runStateText, runTooltip } from '../runPresenter';
 
 export type TaskNode = RunEntry | { kind: 'more' };
 
 const isMore = (node: TaskNode): node is { kind: 'more' } => 'kind' in node;
-
-function age(iso: string, now = Date.now()): string {
-  const seconds = Math.round((Date.parse(iso) - now) / 1000);
-  const format = new Intl.RelativeTimeFormat(vscode.env.language, { numeric: 'auto' });
-  const abs = Math.abs(seconds);
-  if (!Number.isFinite(seconds)) return '';
-  if (abs < 60) return format.format(seconds, 'second');
-  if (abs < 3600) return format.format(Math.round(seconds / 60), 'minute');
-  if (abs < 86_400) return format.format(Math.round(seconds / 3600), 'hour');
-  return format.format(Math.round(seconds / 86_400), 'day');
-}
 
 export function storesOfWorkspace(): ArtifactStore[] {
   return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => new ArtifactStore(f.uri.fsPath));
@@ -57,7 +48,13 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
   private folderWatchers: vscode.Disposable[] = [];
 
   /** Shows the Restricted Mode hint on the view while the folder is not trusted; returns the view. */
-  bindTo(view: vscode.TreeView<TaskNode>): vscode.TreeView<TaskNode> {
+  bindTo(view: vscode.TreeView<TaskNode>, spend: SpendTracker): vscode.TreeView<TaskNode> {
+    // The view's description: today's and this month's estimated credits.
+    const describe = (s: Spend): void => {
+      view.description = SpendTracker.text(s);
+    };
+    void spend.spend().then(describe);
+    this._register(spend.onDidChange(describe));
     const update = (): void => {
       view.message = vscode.workspace.isTrusted
         ? undefined
@@ -115,7 +112,14 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
       item.contextValue = 'more';
       return item;
     }
-    return this.itemFor(node, await this.index.read(node));
+    const item = this.itemFor(node, await this.index.read(node));
+    // A finished run shows its first image as its icon.
+    const read = await this.index.read(node);
+    if (read.ok && read.record.status === 'succeeded') {
+      const first = await node.store.localImagePath(node.runId, read.record.local_images?.find(Boolean));
+      if (first) item.iconPath = vscode.Uri.file(first);
+    }
+    return item;
   }
 
   private itemFor(entry: RunEntry, result: ReadResult): vscode.TreeItem {
@@ -137,7 +141,7 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
     const shown = { record, following: held?.following ?? (!!record.task_id && this.runs.isFollowing(record.task_id)), elsewhere: held?.elsewhere, unsaved: held?.unsaved };
     const item = new vscode.TreeItem(runLabel(record));
     item.id = entry.key;
-    item.description = [record.model, runStateText(shown), age(record.created_at)].filter(Boolean).join(' · ');
+    item.description = [record.model, runStateText(shown), ageText(record.created_at)].filter(Boolean).join(' · ');
     item.iconPath = phaseIcon(runPhase(record, shown.following));
     item.contextValue = runTags(result, shown.following, !!shown.unsaved);
     item.tooltip = runTooltip(shown);

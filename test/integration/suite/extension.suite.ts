@@ -2,7 +2,8 @@
 // generate flow against the stand-in (confirmation answered by the test: the test driver
 // skips modal dialogs, so the UI tests cover the real modal).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { gradientPng } from '../../standin/png';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -315,6 +316,125 @@ export function extensionSuite(): void {
         assert.ok(result.kind === 'uploadFailed');
         assert.match(result.message.message, /first\.png could not be uploaded/);
         assert.equal((await standIn.submissions()).length, 0);
+      });
+    });
+
+    describe('from a generated image to the user\'s work', () => {
+      /** A finished run of `prompt` (through the same flow as the panel), with its images saved. */
+      const finishedRun = async (prompt: string, extra: Partial<PanelForm> = {}): Promise<RunEvent & { kind: 'ended' }> => {
+        const api = await testing();
+        api.setConfirm(async () => true);
+        const g = await generate(form(prompt, extra));
+        assert.equal(g.result.kind, 'submitted');
+        const end = await g.ended();
+        assert.equal(end.reason, 'succeeded');
+        assert.ok(end.run.record.local_images?.every(Boolean), 'images saved');
+        return end;
+      };
+      const imageFile = (end: RunEvent & { kind: 'ended' }, i = 0): string =>
+        join(workspaceRoot(), 'generate-image', '.artifacts', end.run.record.run_id, 'outputs', end.run.record.local_images![i]!);
+
+      it('inserts into a Markdown and an HTML file a relative path that resolves to the image', async () => {
+        const end = await finishedRun('A red fox in the snow, *watercolor*');
+        for (const [file, pattern] of [
+          ['docs/guide/page.md', /^Intro\n!\[A red fox in the snow, \\\*watercolor\\\*\]\(([^)]+)\)\n$/],
+          ['site/my pages/index.html', /^Intro\n<img src="([^"]+)" alt="A red fox in the snow, \*watercolor\*">\n$/],
+        ] as const) {
+          const path = join(workspaceRoot(), file);
+          mkdirSync(join(path, '..'), { recursive: true });
+          writeFileSync(path, 'Intro\n\n');
+          const editor = await vscode.window.showTextDocument(vscode.Uri.file(path));
+          editor.selection = new vscode.Selection(1, 0, 1, 0);
+          assert.equal(await vscode.commands.executeCommand('creatok.insertImage', { runId: end.run.record.run_id, index: 0 }), true);
+          await editor.document.save();
+          const saved = readFileSync(path, 'utf8');
+          const match = pattern.exec(saved);
+          assert.ok(match, saved);
+          assert.ok(!match[1]!.includes('\\'), 'forward slashes');
+          assert.equal(join(join(path, '..'), match[1]!), imageFile(end), 'the relative path resolves to the image');
+          await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+        }
+      });
+
+      it('copies every image to creatok.imagesFolder under a name from the prompt, de-duplicated', async () => {
+        const config = vscode.workspace.getConfiguration('creatok');
+        await config.update('imagesFolder', 'assets/images', vscode.ConfigurationTarget.Workspace);
+        rmSync(join(workspaceRoot(), 'assets'), { recursive: true, force: true });
+        try {
+          const first = await finishedRun('A lighthouse at dawn');
+          const second = await finishedRun('A lighthouse at dawn');
+          const folder = join(workspaceRoot(), 'assets', 'images');
+          assert.deepEqual(readdirSync(folder).sort(), ['a-lighthouse-at-dawn-2.png', 'a-lighthouse-at-dawn.png']);
+          assert.deepEqual(readFileSync(join(folder, 'a-lighthouse-at-dawn.png')), readFileSync(imageFile(first)), 'equal bytes');
+          assert.deepEqual(readFileSync(join(folder, 'a-lighthouse-at-dawn-2.png')), readFileSync(imageFile(second)));
+          const recorded = JSON.parse(readFileSync(join(workspaceRoot(), 'generate-image', '.artifacts', second.run.record.run_id, 'outputs', 'result.json'), 'utf8'));
+          assert.deepEqual(recorded.copies, ['assets/images/a-lighthouse-at-dawn-2.png']);
+        } finally {
+          await config.update('imagesFolder', undefined, vscode.ConfigurationTarget.Workspace);
+        }
+      });
+
+      it('"Generate Image from Selection" fills the prompt with the selected text', async () => {
+        const api = await testing();
+        const path = join(workspaceRoot(), 'notes.md');
+        writeFileSync(path, '# Notes\nA paper crane on a desk\n');
+        const editor = await vscode.window.showTextDocument(vscode.Uri.file(path));
+        editor.selection = new vscode.Selection(1, 0, 1, 25);
+        await vscode.commands.executeCommand('creatok.generateFromSelection');
+        assert.equal(api.panel.lastPrefill?.prompt, 'A paper crane on a desk');
+        await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      });
+
+      it('"Vary" uploads exactly the result\'s bytes and submits their key, once', async () => {
+        const api = await testing();
+        const end = await finishedRun('A teapot on a shelf');
+        await standIn.reset();
+        await api.tasksView.index.refresh();
+        const entry = (await api.tasksView.index.page(500)).find((e) => e.runId === end.run.record.run_id);
+        assert.ok(entry);
+        const problems = await vscode.commands.executeCommand<string[]>('creatok.tasks.useAsReference', entry);
+        assert.deepEqual(problems, []);
+        assert.deepEqual(api.panel.referenceFiles.map((r) => r.file), [imageFile(end)]);
+        assert.equal(api.panel.lastPrefill?.prompt, 'A teapot on a shelf');
+        const { result } = await generate(form('A teapot on a shelf, in blue'), api.panel.referenceFiles);
+        assert.equal(result.kind, 'submitted');
+        const [upload] = await standIn.uploads();
+        assert.equal(upload?.sha256, createHash('sha256').update(readFileSync(imageFile(end))).digest('hex'));
+        const submissions = await standIn.submissions();
+        assert.equal(submissions.length, 1);
+        assert.deepEqual((submissions[0] as { body?: { imageObjectKeys?: string[] } }).body?.imageObjectKeys, [upload!.objectKey]);
+        api.panel.clearReferences();
+      });
+
+      it('refuses a request over the daily credit limit, and sends nothing', async () => {
+        const api = await testing();
+        let asked = false;
+        api.setConfirm(async () => (asked = true));
+        const config = vscode.workspace.getConfiguration('creatok');
+        await config.update('dailyCreditLimit', 1, vscode.ConfigurationTarget.Workspace);
+        try {
+          const { result, views } = await generate(form('A very expensive castle'));
+          assert.equal(result.kind, 'overLimit');
+          assert.ok(result.kind === 'overLimit');
+          assert.match(result.message.message, /daily limit of 1 credits/);
+          assert.ok(views.some((v) => v.phase === 'notStarted'), 'the panel says so');
+          assert.equal(asked, false, 'no confirmation');
+          assert.equal((await standIn.submissions()).length, 0);
+        } finally {
+          await config.update('dailyCreditLimit', undefined, vscode.ConfigurationTarget.Workspace);
+        }
+      });
+
+      it('opens the panel with the workspace\'s last model, resolution, aspect ratio and count', async () => {
+        const api = await testing();
+        api.setConfirm(async () => false);
+        await api.panel.generate(form('A kite over the sea', { model: 'nano-banana-pro', resolution: '4K', aspectRatio: '16:9', n: 2 }));
+        const init = await api.panel.initMessage();
+        assert.ok(init.type === 'init');
+        assert.deepEqual(
+          { model: init.form?.model, resolution: init.form?.resolution, aspectRatio: init.form?.aspectRatio, n: init.form?.n },
+          { model: 'nano-banana-pro', resolution: '4K', aspectRatio: '16:9', n: 2 },
+        );
       });
     });
 
