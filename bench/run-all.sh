@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 node esbuild.mjs --production --tests >/dev/null
-echo "== 1. watching economy (about 95 s)"; node out/bench/watching.js
+echo "== 1. watching economy, three cases against 3 s polling (about 70 s)"; node out/bench/watching.js
 echo; echo "== 2. survival"; node out/bench/survival.js
 echo; echo "== 3. downloads"; node --expose-gc out/bench/downloads.js
 echo; echo "== 4. cost at rest"; node out/bench/costAtRest.js

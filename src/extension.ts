@@ -19,6 +19,7 @@ import { PanelController } from './vscode/panelController';
 import { RunNotifications } from './vscode/runNotifications';
 import { readSettings } from './vscode/settings';
 import { SpendTracker } from './vscode/spend';
+import { DurationMemory } from './vscode/durationMemory';
 import { ImageActions } from './vscode/imageActions';
 import { registerImageCommands } from './vscode/imageCommands';
 import { saveRunImages } from './core/runs/images';
@@ -53,6 +54,12 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
   context.subscriptions.push(channel);
 
   const apiKeys = new ApiKeyStore(context.secrets);
+  // creatok.hasApiKey: a key in secret storage or CREATOK_API_KEY (the walkthrough step, Clear API Key).
+  const updateKeyContext = async (): Promise<void> => {
+    await vscode.commands.executeCommand('setContext', 'creatok.hasApiKey', !!(await apiKeys.get().catch(() => undefined)));
+  };
+  void updateKeyContext();
+  context.subscriptions.push(context.secrets.onDidChange(() => void updateKeyContext()));
   const settings = (): ReturnType<typeof readSettings> => readSettings((m) => logger.warn(m));
   let client: CreatOkClient | undefined;
   let clientTimeoutMs = 0;
@@ -91,9 +98,11 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
   let confirm: ConfirmRequest | undefined;
   const index = new RunIndex(storesOfWorkspace());
   const spend = new SpendTracker(index, runs);
-  context.subscriptions.push(spend);
+  const durations = new DurationMemory(context.globalState, runs);
+  context.subscriptions.push(spend, durations);
   const flow = new GenerateFlow({
     dailyLimit: () => settings().dailyCreditLimit,
+    durations: () => durations.all(),
     spentToday: async () => (await spend.spend()).today,
     client: getClient,
     catalog: () => catalog.get(),
@@ -155,12 +164,14 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
       const key = await apiKeys.prompt();
       if (key) {
         catalog.invalidate();
+        await updateKeyContext();
         void vscode.window.showInformationMessage(vscode.l10n.t('Your CreatOK API key is saved.'));
       }
     }),
     vscode.commands.registerCommand(Commands.clearApiKey, async () => {
       await apiKeys.clear();
       catalog.invalidate();
+      await updateKeyContext();
       const stillFromEnv = !!(await apiKeys.get());
       void vscode.window.showInformationMessage(
         stillFromEnv

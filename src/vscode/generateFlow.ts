@@ -11,7 +11,7 @@ import { expectedDuration } from '../core/pollSchedule';
 import { inspectReference, ReferenceUploadError, uploadReferences, type ReferenceFile, type UploadedReference } from '../core/references';
 import { validateGeneration, type GenerationRequest, type ResolvedRequest } from '../core/request';
 import { withinDailyLimit } from '../core/imageUse';
-import { recentDurations, recentUnconfirmed } from '../core/runs/history';
+import { recentDurations, recentUnconfirmed, type RunDuration } from '../core/runs/history';
 import type { RunRecord } from '../core/runs/record';
 import { promptHead } from '../core/runs/runStatus';
 import type { RunService, RunSnapshot } from '../core/runs/runService';
@@ -43,6 +43,8 @@ export interface GenerateFlowDeps {
   confirm?: ConfirmRequest;
   /** creatok.dailyCreditLimit (0 = none) and what today's runs are estimated to have used. */
   dailyLimit: () => number;
+  /** Durations of finished runs kept across workspaces. */
+  durations: () => RunDuration[];
   spentToday: () => Promise<number>;
 }
 
@@ -164,7 +166,9 @@ export class GenerateFlow {
     }
 
     listener.step?.(flowView('submitting'));
-    const expectedMs = expectedDuration(await recentDurations(store).catch(() => []), { model: request.model, resolution: request.resolution, n: request.n });
+    // Similar runs of this workspace first; else of every workspace (VS Code's global state).
+    const like = { model: request.model, resolution: request.resolution, n: request.n };
+    const expectedMs = expectedDuration(await recentDurations(store).catch(() => []), like) ?? expectedDuration(this.deps.durations(), like);
     if (expectedMs !== undefined) this.deps.logger.info(`watch: similar runs here took about ${Math.round(expectedMs / 1000)} s`);
     const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('CreatOK'), cancellable: false },

@@ -7,9 +7,39 @@ import { Commands, VIEW_ONLY_COMMANDS } from '../../src/vscode/commandIds';
 const manifest = JSON.parse(readFileSync('package.json', 'utf8'));
 
 describe('package.json', () => {
-  it('activates lazily (no "*")', () => {
+  it('activates after start-up at the earliest (never "*"), without the events VS Code generates itself', () => {
     assert.ok(!manifest.activationEvents.includes('*'));
-    assert.ok(!manifest.activationEvents.includes('onStartupFinished'));
+    // onStartupFinished: unfinished runs are found even when generate-image/ is gitignored or
+    // excluded from search (workspaceContains goes through the file search), and the
+    // creatok.hasApiKey context key is set for the walkthrough and the palette.
+    assert.ok(manifest.activationEvents.includes('onStartupFinished'));
+    assert.deepEqual(manifest.activationEvents.filter((e: string) => e.startsWith('onLanguageModelTool:') || e.startsWith('onCommand:') || e.startsWith('onView:')), []);
+  });
+  it('is listed under AI and Chat, with a 256 px icon, and builds once when packaged', () => {
+    assert.deepEqual(manifest.categories.slice(0, 2), ['AI', 'Chat']);
+    const png = readFileSync(manifest.icon);
+    assert.equal(png.readUInt32BE(16), 256, 'width');
+    assert.equal(png.readUInt32BE(20), 256, 'height');
+    assert.ok(!/esbuild/.test(manifest.scripts.package), 'vscode:prepublish builds; the package script does not build again');
+    assert.match(manifest.scripts['vscode:prepublish'], /--production/);
+  });
+  it('describes its tools to models in English, and to people in their language; the tools need a folder', () => {
+    for (const tool of manifest.contributes.languageModelTools) {
+      assert.ok(!tool.modelDescription.startsWith('%') && /^[\x20-\x7e]+$/.test(tool.modelDescription), tool.name);
+      for (const [name, property] of Object.entries(tool.inputSchema.properties as Record<string, { description: string }>)) {
+        assert.ok(!property.description.startsWith('%'), `${tool.name}.${name}`);
+      }
+      assert.match(tool.displayName, /^%.+%$/);
+      assert.match(tool.userDescription, /^%.+%$/);
+      assert.equal(tool.when, 'workspaceFolderCount > 0');
+    }
+  });
+  it('uses creatok.hasApiKey for the walkthrough key step and to hide Clear API Key, and offers Open Folder with no folder', () => {
+    const step = manifest.contributes.walkthroughs[0].steps.find((s: { id: string }) => s.id === 'setApiKey');
+    assert.deepEqual(step.completionEvents, ['onContext:creatok.hasApiKey']);
+    assert.ok(manifest.contributes.menus.commandPalette.some((m: { command: string; when: string }) => m.command === 'creatok.clearApiKey' && m.when === 'creatok.hasApiKey'));
+    const noFolder = manifest.contributes.viewsWelcome.find((w: { when?: string }) => w.when === 'workbenchState == empty');
+    assert.ok(noFolder && /workbench\.action\.files\.openFolder/.test(JSON.parse(readFileSync('package.nls.json', 'utf8'))[noFolder.contents.slice(1, -1)]));
   });
   it('keeps creatok.baseUrl application-scoped and restricted in untrusted workspaces', () => {
     const baseUrl = manifest.contributes.configuration.properties['creatok.baseUrl'];
