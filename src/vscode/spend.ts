@@ -20,10 +20,7 @@ export class SpendTracker extends Disposable {
     super();
     this._register(
       runs.onDidChange((event) => {
-        if (event.kind === 'started' || event.kind === 'ended' || event.kind === 'saved') {
-          this.index.invalidate(event.run.store, event.run.record.run_id);
-          this.refresh();
-        }
+        if (event.kind === 'started' || event.kind === 'ended' || event.kind === 'saved') this.refresh();
       }),
     );
   }
@@ -43,15 +40,16 @@ export class SpendTracker extends Disposable {
     return vscode.l10n.t('Today: {0} credits · this month: {1} (estimated)', spend.today, spend.month);
   }
 
+  /** Reads the run folders itself (never re-lists the Tasks view's index under it). */
   private async compute(): Promise<Spend> {
     const now = new Date();
     const prefixes = [now, new Date(now.getFullYear(), now.getMonth() - 1, 15)].map((d) => `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}`);
-    await this.index.refresh();
-    const entries = (await this.index.page(this.index.size)).filter((e) => prefixes.some((p) => e.runId.startsWith(p)));
     const records: RunRecord[] = [];
-    for (const entry of entries) {
-      const read = await this.index.read(entry);
-      if (read.ok) records.push(read.record);
+    for (const store of this.index.storesList) {
+      for (const runId of (await store.listRunIds()).filter((id) => prefixes.some((p) => id.startsWith(p)))) {
+        const read = await store.read(runId);
+        if (read.ok) records.push(read.record);
+      }
     }
     return spendOf(records, now);
   }

@@ -85,8 +85,11 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
   /** One run's files changed: re-read only that item (or add it when it is new). */
   runChanged(store: ArtifactStore, runId: string): void {
     const entry = this.index.invalidate(store, runId);
-    if (entry && this.shown.includes(entry)) this.changed.fire(entry);
-    else if (!entry && this.index.add(store, runId)) this.changed.fire(undefined);
+    // The element the tree holds (a listing since may have made new entry objects).
+    const shown = entry && this.shown.find((e) => e.key === entry.key);
+    if (shown) this.changed.fire(shown);
+    else if (entry) this.changed.fire(undefined);
+    else if (this.index.add(store, runId)) this.changed.fire(undefined);
   }
 
   refresh(): void {

@@ -155,7 +155,7 @@ export function extensionSuite(): void {
       assert.ok(existsSync(join(runDir, 'result.md')));
       assert.equal(confirmations, 1);
       assert.equal((await standIn.submissions()).length, 1);
-      assert.ok(g.events.some((e) => e.kind === 'updated' && ['queued', 'running', 'pending'].includes(e.run.record.status)), 'the views saw the task in progress');
+      assert.ok(g.events.some((e) => (e.kind === 'started' || e.kind === 'updated') && ['queued', 'running', 'pending'].includes(e.run.record.status)), 'the views saw the task in progress');
       assert.ok(g.views.some((v) => v.phase === 'submitting'), 'the flow said it was sending');
     });
 
