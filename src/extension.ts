@@ -55,11 +55,20 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
 
   const apiKeys = new ApiKeyStore(context.secrets);
   // creatok.hasApiKey: a key in secret storage or CREATOK_API_KEY (the walkthrough step, Clear API Key).
+  let hasKey: boolean | undefined;
   const updateKeyContext = async (): Promise<void> => {
-    await vscode.commands.executeCommand('setContext', 'creatok.hasApiKey', !!(await apiKeys.get().catch(() => undefined)));
+    const now = !!(await apiKeys.get().catch(() => undefined));
+    if (now === hasKey) return;
+    hasKey = now;
+    await vscode.commands.executeCommand('setContext', 'creatok.hasApiKey', now);
+    logger.info(`api key: ${now ? 'set' : 'not set'} (creatok.hasApiKey)`);
   };
   void updateKeyContext();
-  context.subscriptions.push(context.secrets.onDidChange(() => void updateKeyContext()));
+  context.subscriptions.push(
+    context.secrets.onDidChange(() => void updateKeyContext()),
+    // Cheap, and it keeps the walkthrough and the palette right if the first read failed.
+    vscode.window.onDidChangeWindowState((state) => state.focused && void updateKeyContext()),
+  );
   const settings = (): ReturnType<typeof readSettings> => readSettings((m) => logger.warn(m));
   let client: CreatOkClient | undefined;
   let clientTimeoutMs = 0;

@@ -21,7 +21,11 @@ export class ApiKeyStore {
   ) {}
 
   async get(): Promise<string | undefined> {
-    const stored = await this.secrets.get(SECRET_KEY);
+    // Secret storage can fail (a locked keyring, a browser without it): the environment still counts.
+    const stored = await this.secrets.get(SECRET_KEY).then(
+      (value) => value,
+      () => undefined,
+    );
     if (stored) return stored;
     const fromEnv = this.env.CREATOK_API_KEY?.trim();
     return fromEnv || undefined;

@@ -42,6 +42,30 @@ describe('Generate Image in a real VS Code', function () {
     return frame;
   }
 
+  // First in this session: in code-server the walkthrough evaluates an onContext completion
+  // event when it registers the steps; a later change of the key was not seen (see CONTRIBUTING).
+  it('has a walkthrough whose key step is done when a key is there (CREATOK_API_KEY)', async () => {
+    const page = s.browser.page;
+    await runCommand(page, 'Welcome: Open Walkthrough...');
+    await page.locator('.quick-input-widget input').fill('CreatOK');
+    const item = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Get Started with CreatOK Image' }).first();
+    await item.waitFor({ state: 'visible', timeout: 30_000 });
+    await page.keyboard.press('Enter');
+    const walkthrough = page.locator('.gettingStartedContainer');
+    for (const title of ['Set your API key', 'Generate your first image', 'Find your results', 'Use a reference image', 'Use your image']) {
+      await walkthrough.getByText(title, { exact: true }).first().waitFor({ timeout: 30_000 });
+    }
+    await screenshot(page, '08-walkthrough');
+    const checked = (title: string) => walkthrough.locator('.getting-started-step', { hasText: title }).first().locator('.codicon-getting-started-step-checked');
+    // The key comes from CREATOK_API_KEY here: the key step is done (creatok.hasApiKey), with no
+    // click; cancelling Set API Key would not have completed it.
+    await checked('Set your API key').waitFor({ timeout: 30_000 });
+    assert.equal(await checked('Use a reference image').count(), 0);
+    assert.equal(await checked('Use your image').count(), 0);
+    await screenshot(page, '09-walkthrough-step-done');
+    await runCommand(page, 'View: Close All Editors');
+  });
+
   it('generates from the panel and records the run in the workspace', async () => {
     const page = s.browser.page;
     const frame = await openPanel();
@@ -156,24 +180,4 @@ describe('Generate Image in a real VS Code', function () {
     assert.equal(s.standIn.requests().filter((r) => r.endpoint === 'submit').length, 0, 'refining sends nothing');
   });
 
-  it('has a walkthrough whose steps complete on the matching commands', async () => {
-    const page = s.browser.page;
-    await runCommand(page, 'Welcome: Open Walkthrough...');
-    await page.locator('.quick-input-widget input').fill('CreatOK');
-    const item = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Get Started with CreatOK Image' }).first();
-    await item.waitFor({ state: 'visible', timeout: 30_000 });
-    await page.keyboard.press('Enter');
-    const walkthrough = page.locator('.gettingStartedContainer');
-    for (const title of ['Set your API key', 'Generate your first image', 'Find your results', 'Use a reference image', 'Use your image']) {
-      await walkthrough.getByText(title, { exact: true }).first().waitFor({ timeout: 30_000 });
-    }
-    await screenshot(page, '08-walkthrough');
-    const checked = (title: string) => walkthrough.locator('.getting-started-step', { hasText: title }).first().locator('.codicon-getting-started-step-checked');
-    // The key comes from CREATOK_API_KEY here: the key step is done (creatok.hasApiKey), with no
-    // click; cancelling Set API Key would not have completed it.
-    await checked('Set your API key').waitFor({ timeout: 30_000 });
-    assert.equal(await checked('Use a reference image').count(), 0);
-    assert.equal(await checked('Use your image').count(), 0);
-    await screenshot(page, '09-walkthrough-step-done');
-  });
 });
