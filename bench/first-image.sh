@@ -20,6 +20,7 @@ git clone -q "$repo" "$work/clone"
 cd "$work/clone"
 npm install --no-audit --no-fund >"$work/install.log" 2>&1
 t1=$(now)
+: >"$work/demo.log"
 setsid npm run demo >"$work/demo.log" 2>&1 &
 demo=$!
 until grep -q 'VS Code:' "$work/demo.log"; do

@@ -9,6 +9,7 @@ import { USE_CASES } from '../core/models';
 import { inspectReference, resolveInsideFolders, type ReferenceFile } from '../core/references';
 import type { RunRecord } from '../core/runs/record';
 import type { RunService, RunSnapshot } from '../core/runs/runService';
+import { runPhase } from '../core/runs/runStatus';
 import type { ArtifactStore } from '../core/runs/store';
 import type { GenerateFlow } from './generateFlow';
 import type { TaskResumer } from './tasks/resume';
@@ -55,10 +56,13 @@ function describeRun(record: RunRecord, store: ArtifactStore, message?: string):
   const outputs = store.outputsDir(record.run_id);
   return {
     status: record.status,
+    // The same classification the Tasks view, status bar and panel show.
+    state: runPhase(record, false),
     task_id: record.task_id,
     run_folder: store.runDir(record.run_id),
     images: record.images,
     local_files: (record.local_images ?? []).map((f) => (f ? path.join(outputs, f) : null)),
+    ...(record.copies && record.copies.length > 0 ? { copies: record.copies } : {}),
     ...(record.error ? { error: record.error.message } : {}),
     ...(message ? { message } : {}),
   };
