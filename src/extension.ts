@@ -112,7 +112,7 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
   const flow = new GenerateFlow({
     dailyLimit: () => settings().dailyCreditLimit,
     durations: () => durations.all(),
-    spentToday: async () => (await spend.spend()).today,
+    spentToday: async () => (await spend.recount()).today,
     client: getClient,
     catalog: () => catalog.get(),
     store,

@@ -32,7 +32,7 @@ export function markupKindOf(languageId: string): MarkupKind {
   return 'plain';
 }
 
-/** What is inserted: `![ALT](PATH)` in Markdown, `<img src="PATH" alt="ALT">` in HTML, else the path. */
+/** What is inserted: `![ALT](PATH)` in Markdown, `<img src="PATH" alt="ALT" />` in HTML and JSX, else the path. */
 export function imageMarkup(kind: MarkupKind, relPath: string, alt: string): string {
   switch (kind) {
     case 'markdown': {
@@ -41,7 +41,8 @@ export function imageMarkup(kind: MarkupKind, relPath: string, alt: string): str
       return `![${escapeMarkdownAlt(alt)}](${target})`;
     }
     case 'html':
-      return `<img src="${escapeHtml(relPath)}" alt="${escapeHtml(alt)}">`;
+      // Self-closed: valid HTML, and required in JSX/TSX.
+      return `<img src="${escapeHtml(relPath)}" alt="${escapeHtml(alt)}" />`;
     case 'plain':
       return relPath;
   }
@@ -87,18 +88,20 @@ export function spendOf(records: readonly RunRecord[], now = new Date()): Spend 
   let month = 0;
   for (const r of records) {
     if (!counts(r) || r.estimated_credits === null || r.source === 'resume') continue;
+    const credits = Math.max(0, r.estimated_credits); // a planted negative figure never lowers the sum
     const at = new Date(r.created_at);
     if (Number.isNaN(at.getTime()) || at.getFullYear() !== now.getFullYear() || at.getMonth() !== now.getMonth()) continue;
-    month += r.estimated_credits;
-    if (at.getDate() === now.getDate()) today += r.estimated_credits;
+    month += credits;
+    if (at.getDate() === now.getDate()) today += credits;
   }
   return { today, month };
 }
 
-/** Whether a request of `credits` fits today's limit (0 = no limit). */
+/** Whether a request of `credits` fits today's limit (0 = no limit). An unknown cost never fits a limit. */
 export function withinDailyLimit(limit: number, spentToday: number, credits: number | null): boolean {
   if (!limit || limit <= 0) return true;
-  return spentToday + (credits ?? 0) <= limit;
+  if (credits === null || !Number.isFinite(spentToday)) return false;
+  return spentToday + credits <= limit;
 }
 
 /** The last `max` distinct prompts, newest first. */

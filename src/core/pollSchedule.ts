@@ -28,8 +28,8 @@ export const BLIND_INTERVAL_MS = 3_000;
 /** With a typical duration E: the task is expected to end between these fractions of E. */
 const WINDOW_START = 0.75;
 const WINDOW_END = 1.45;
-/** The longest single wait before the window (a status read now and then shows it is alive). */
-const HINTED_MAX_WAIT_MS = 60_000;
+/** The longest single wait before the window: a wrong (or planted) duration costs at most this. */
+const HINTED_MAX_WAIT_MS = MAX_DELAY_MS;
 
 const clamp = (value: number, low: number, high: number): number => Math.min(high, Math.max(low, value));
 

@@ -120,10 +120,17 @@ export class GenerateFlow {
     const request = validation.request;
     const limit = this.deps.dailyLimit();
     if (limit > 0) {
-      const spent = await this.deps.spentToday();
+      const spent = await this.deps.spentToday().catch(() => NaN);
       if (!withinDailyLimit(limit, spent, request.estimatedCredits)) {
+        // A limit is only kept when the cost and today's spend are known: otherwise, refuse too.
+        const reason =
+          request.estimatedCredits === null
+            ? vscode.l10n.t('Not sent: the price of this request is unknown (the price list could not be loaded), so your daily limit of {0} credits cannot be checked.', limit)
+            : !Number.isFinite(spent)
+              ? vscode.l10n.t('Not sent: today\'s runs could not be counted, so your daily limit of {0} credits cannot be checked.', limit)
+              : vscode.l10n.t('Not sent: this request (about {0} credits) would pass your daily limit of {1} credits ({2} used today).', request.estimatedCredits, limit, spent);
         const message: PlainMessage = {
-          message: vscode.l10n.t('Not sent: this request (about {0} credits) would pass your daily limit of {1} credits ({2} used today).', request.estimatedCredits ?? '?', limit, spent),
+          message: reason,
           hint: vscode.l10n.t('Change creatok.dailyCreditLimit in your settings to allow more (0 means no limit).'),
         };
         this.deps.logger.info(`generate: refused by the daily limit (${spent} + ${request.estimatedCredits} > ${limit}); nothing was sent`);

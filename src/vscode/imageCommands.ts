@@ -39,7 +39,7 @@ export function registerImageCommands(deps: ImageCommandDeps): vscode.Disposable
         target && typeof target.runId === 'string'
           ? all.find((i) => i.record.run_id === target.runId && i.index === (typeof target.index === 'number' ? target.index : 0))
           : await actions.pick(all, vscode.l10n.t('Insert Generated Image'));
-      return chosen ? actions.insert(chosen) : false;
+      return chosen && (await requireTrust()) ? actions.insert(chosen) : false;
     }),
     vscode.commands.registerCommand(Commands.generateFromSelection, () => {
       const editor = vscode.window.activeTextEditor;

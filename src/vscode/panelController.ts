@@ -25,6 +25,7 @@ import { openResultFile, retrySaving, revealRunFolder } from './runNotifications
 import { endMessage, toRunView } from './runPresenter';
 import { describeError, referenceProblemText } from './userMessages';
 import { webviewStrings } from './webviewStrings';
+import { requireTrust } from './trust';
 
 /** Images up to this size are previewed as data: URIs; larger ones show their name only. */
 const THUMBNAIL_MAX_BYTES = 2 * 1024 * 1024;
@@ -219,6 +220,7 @@ export class PanelController extends Disposable implements PanelHost {
   }
 
   private async imageAction(runId: string, index: number, action: (typeof IMAGE_ACTIONS)[number]): Promise<void> {
+    if (action !== 'copyMarkdown' && !(await requireTrust())) return;
     const store = this.deps.store();
     if (!store || !isRunId(runId)) return;
     const record = this.deps.runs.snapshot(store, runId)?.record ?? (await store.read(runId).then((r) => (r.ok ? r.record : undefined)));

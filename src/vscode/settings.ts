@@ -62,7 +62,8 @@ export function readSettings(onInvalid: (message: string) => void): Settings {
   }
   const folder = z.string().check(z.maxLength(500)).safeParse(config.get<unknown>('imagesFolder', ''));
   if (!folder.success) onInvalid(vscode.l10n.t('The setting creatok.imagesFolder must be a folder path inside the workspace; images are not copied.'));
-  const limit = z.number().check(z.minimum(0)).safeParse(config.get<unknown>('dailyCreditLimit', 0));
+  // application scope, like baseUrl: a workspace (a cloned repository) cannot lift the user's limit.
+  const limit = z.number().check(z.minimum(0)).safeParse(config.inspect<unknown>('dailyCreditLimit')?.globalValue ?? 0);
   if (!limit.success) onInvalid(vscode.l10n.t('The setting creatok.dailyCreditLimit must be a number of credits (0 for no limit); no limit is applied.'));
   return {
     imagesFolder: folder.success ? folder.data.trim() : '',

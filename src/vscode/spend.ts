@@ -30,6 +30,11 @@ export class SpendTracker extends Disposable {
     return this.cached;
   }
 
+  /** Counted again from the run folders now (for the daily limit: never a cached figure). Throws when it cannot count. */
+  recount(): Promise<Spend> {
+    return this.compute();
+  }
+
   refresh(): void {
     this.cached = undefined;
     void this.spend().then((s) => this.changed.fire(s));

@@ -4,6 +4,7 @@
 import { constants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { nameFromPrompt, uniqueFileName } from '../imageUse';
+import { ensureFoldersInside, UnsafePathError } from '../safeFolders';
 import type { RunRecord } from './record';
 import type { ArtifactStore } from './store';
 
@@ -15,12 +16,13 @@ export async function resolveImagesFolder(workspaceFolder: string, setting: stri
   if (!relative || path.isAbsolute(relative) || /^[A-Za-z]:/.test(relative) || relative.split('/').includes('..')) {
     throw new ImagesFolderError(`creatok.imagesFolder must be a folder inside the workspace, like "assets/images" (it is ${JSON.stringify(setting)}).`);
   }
-  const folder = path.join(workspaceFolder, ...relative.split('/').filter(Boolean));
-  await fs.mkdir(folder, { recursive: true });
-  const [root, real] = await Promise.all([fs.realpath(workspaceFolder), fs.realpath(folder)]);
-  const inside = path.relative(root, real);
-  if (inside.startsWith('..') || path.isAbsolute(inside)) throw new ImagesFolderError(`creatok.imagesFolder (${setting}) leads outside the workspace through a link.`);
-  return real;
+  // Level by level, refusing links: nothing is created outside the workspace, not even a folder.
+  try {
+    return await ensureFoldersInside(workspaceFolder, relative.split('/').filter(Boolean));
+  } catch (error) {
+    if (error instanceof UnsafePathError) throw new ImagesFolderError(`creatok.imagesFolder (${setting}) goes through a link or a file: images are only copied into real folders of the workspace.`);
+    throw error;
+  }
 }
 
 /** Copies the run's saved images into the folder; returns the record with `copies` (workspace-relative). */
@@ -39,6 +41,7 @@ export async function copyToImagesFolder(record: RunRecord, store: ArtifactStore
       try {
         await fs.copyFile(source, path.join(folder, name), constants.COPYFILE_EXCL);
         copies.push(path.relative(store.workspaceFolder, path.join(folder, name)).split(path.sep).join('/'));
+        // (`folder` is under the workspace path as given: no link was followed to reach it.)
         break;
       } catch (error) {
         // Another window took the name meanwhile: pick the next one.

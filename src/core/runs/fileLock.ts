@@ -7,7 +7,7 @@
 import { promises as nodeFs } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 
-export type LockFs = Pick<typeof nodeFs, 'writeFile' | 'readFile' | 'stat' | 'rename' | 'rm' | 'link' | 'utimes'>;
+export type LockFs = Pick<typeof nodeFs, 'writeFile' | 'readFile' | 'stat' | 'lstat' | 'rename' | 'rm' | 'link' | 'utimes'>;
 
 export interface FileLockOptions {
   /** A lock file older than this belongs to a holder that died. */
@@ -59,20 +59,28 @@ export async function withFileLock<T>(lockPath: string, work: () => Promise<T>, 
   } finally {
     clearInterval(refresh);
     // Remove it only if it is still ours (a holder judged dead may come back to life).
-    const current = await fs.readFile(lockPath, 'utf8').catch(() => undefined);
+    const current = await readToken(fs, lockPath);
     if (current === token) await fs.rm(lockPath, { force: true }).catch(() => undefined);
   }
 }
 
-/** The token of the lock file when it is older than `staleMs` (its holder died), else undefined. */
+/** A lock file's token: only ever read from a small regular file (a planted link is not followed). */
+async function readToken(fs: LockFs, file: string): Promise<string | undefined> {
+  const stat = await fs.lstat(file).catch(() => undefined);
+  if (!stat || !stat.isFile() || stat.size > 256) return stat ? PLANTED : undefined;
+  return fs.readFile(file, 'utf8').catch(() => undefined);
+}
+
+/** What a lock "file" that is a link, a folder or a large file counts as: never a live holder's. */
+const PLANTED = '\u0000planted';
+
+/** The token of the lock file when it is older than `staleMs` (its holder died) or planted, else undefined. */
 async function staleToken(fs: LockFs, lockPath: string, staleMs: number): Promise<string | undefined> {
-  try {
-    const stat = await fs.stat(lockPath);
-    if (Date.now() - stat.mtimeMs <= staleMs) return undefined;
-    return await fs.readFile(lockPath, 'utf8');
-  } catch {
-    return undefined; // gone: the next attempt takes it
-  }
+  const stat = await fs.lstat(lockPath).catch(() => undefined);
+  if (!stat) return undefined; // gone: the next attempt takes it
+  if (!stat.isFile() || stat.size > 256) return PLANTED;
+  if (Date.now() - stat.mtimeMs <= staleMs) return undefined;
+  return readToken(fs, lockPath);
 }
 
 /**
@@ -87,7 +95,7 @@ async function breakStale(fs: LockFs, lockPath: string, staleTokenValue: string)
   } catch {
     return; // another window broke it first
   }
-  const moved = await fs.readFile(aside, 'utf8').catch(() => undefined);
-  if (moved !== staleTokenValue) await fs.link(aside, lockPath).catch(() => undefined);
+  const moved = await readToken(fs, aside);
+  if (moved !== staleTokenValue && moved !== PLANTED) await fs.link(aside, lockPath).catch(() => undefined);
   await fs.rm(aside, { force: true }).catch(() => undefined);
 }

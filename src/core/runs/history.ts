@@ -11,7 +11,8 @@ export interface RunDuration {
 }
 
 export function durationOf(record: RunRecord): RunDuration | undefined {
-  if (record.status !== 'succeeded' || !record.finished_at) return undefined;
+  // A resumed run's created_at is when it was resumed, not when its task began.
+  if (record.status !== 'succeeded' || !record.finished_at || record.source === 'resume') return undefined;
   const durationMs = Date.parse(record.finished_at) - Date.parse(record.created_at);
   if (!Number.isFinite(durationMs) || durationMs <= 0) return undefined;
   return { model: record.model, resolution: record.resolution, n: record.n, durationMs };

@@ -69,7 +69,11 @@ export function mergeRecords(onDisk: RunRecord, next: RunRecord): RunRecord {
 }
 
 function mdEscape(text: string): string {
-  return text.replace(/([\\`*_{}[\]<>|#!()~])/g, '\\$1').replace(/[\r\n]+/g, ' ');
+  // ":" and "@" too, and "www.": the Markdown preview turns plain addresses into links.
+  return text
+    .replace(/([\\`*_{}[\]<>|#!()~:@])/g, '\\$1')
+    .replace(/www\./gi, (w) => `${w.slice(0, 3)}\\.`)
+    .replace(/[\r\n]+/g, ' ');
 }
 
 /** A link target for result.md: allowed URLs only, normalized (no spaces, brackets or line breaks). */

@@ -2,17 +2,21 @@
 // of the run service (the one writer of records). Every write is atomic (a temp file in the
 // same folder, then a rename) and made under the run folder's lock, merged with what another
 // window may have written. A lease file says which window follows a run's task.
-import { promises as nodeFs } from 'node:fs';
+import { constants, promises as nodeFs } from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod/mini';
+import { ensureFoldersInside, checkFoldersInside, UnsafePathError } from '../safeFolders';
 import { withFileLock, type FileLockOptions, type LockFs } from './fileLock';
+
+export { UnsafePathError };
 import { checkTaskId } from '../taskId';
 import { mergeRecords, renderResultMarkdown, runRecordSchema, type RunRecord } from './record';
 import { isRunId } from './runId';
 
 export const ARTIFACTS_DIR = path.join('generate-image', '.artifacts');
+const ARTIFACT_SEGMENTS = ['generate-image', '.artifacts'];
 /** In `outputs/` while a run's task may still be running; `workspaceContains` activates on it. */
 export const IN_PROGRESS_MARKER = '.in-progress';
 const LOCK_FILE = '.lock';
@@ -20,17 +24,10 @@ const LEASE_FILE = '.lease';
 /** A record larger than this is not parsed (a planted file must not cost memory at start-up). */
 export const MAX_RECORD_BYTES = 1024 * 1024;
 
-export type StoreFs = LockFs & Pick<typeof nodeFs, 'mkdir' | 'readdir' | 'access' | 'lstat' | 'realpath'>;
+export type StoreFs = LockFs & Pick<typeof nodeFs, 'mkdir' | 'readdir' | 'access' | 'lstat' | 'realpath' | 'open'>;
 
 /** How a downloaded image is named in a record: `images/<plain file name>`. */
 export const LOCAL_IMAGE_PATTERN = /^images\/[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-
-export class UnsafePathError extends Error {
-  constructor(readonly where: string) {
-    super(`${where} is a symbolic link or not a folder: nothing is written or downloaded there.`);
-    this.name = 'UnsafePathError';
-  }
-}
 
 /**
  * Checks a record read from a run folder before anything uses it: it must name that folder,
@@ -110,23 +107,13 @@ export class ArtifactStore {
    * any that is a symbolic link (a cloned repository could point one anywhere).
    */
   async ensureRunFolder(runId: string, sub: 'outputs' | 'images' = 'outputs'): Promise<string> {
-    const segments = [...ARTIFACTS_DIR.split(path.sep), runId, 'outputs', ...(sub === 'images' ? ['images'] : [])];
-    let current = this.workspaceFolder;
-    for (const segment of segments) {
-      current = path.join(current, segment);
-      let stat;
-      try {
-        stat = await this.fs.lstat(current);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-        await this.fs.mkdir(current).catch((e: NodeJS.ErrnoException) => {
-          if (e.code !== 'EEXIST') throw e;
-        });
-        stat = await this.fs.lstat(current);
-      }
-      if (stat.isSymbolicLink() || !stat.isDirectory()) throw new UnsafePathError(path.relative(this.workspaceFolder, current));
-    }
-    return current;
+    if (!isRunId(runId)) throw new Error(`Not a run id: ${JSON.stringify(runId.slice(0, 120))}`);
+    return ensureFoldersInside(this.workspaceFolder, [...ARTIFACT_SEGMENTS, runId, 'outputs', ...(sub === 'images' ? ['images'] : [])], this.fs);
+  }
+
+  /** 'ok' when generate-image/.artifacts are real folders, 'missing', or 'link' (then nothing there is read). */
+  private rootState(): Promise<'ok' | 'missing' | 'link'> {
+    return checkFoldersInside(this.workspaceFolder, ARTIFACT_SEGMENTS, this.fs);
   }
 
   /** The downloaded image file of a record entry, if it really is a file inside the run's images folder. */
@@ -139,7 +126,8 @@ export class ArtifactStore {
       const file = await this.fs.realpath(path.join(this.outputsDir(runId), entry));
       if (path.dirname(file) !== images) return undefined;
       const stat = await this.fs.stat(file);
-      return stat.isFile() ? file : undefined;
+      // The checked file, under the path the workspace is known by (links above it kept).
+      return stat.isFile() ? path.join(this.outputsDir(runId), entry) : undefined;
     } catch {
       return undefined;
     }
@@ -165,9 +153,7 @@ export class ArtifactStore {
 
   /** Runs `work` under the lock of the whole artifacts folder (finding or creating a run by task). */
   async withRootLock<T>(work: () => Promise<T>): Promise<T> {
-    await this.fs.mkdir(this.root, { recursive: true });
-    const stat = await this.fs.lstat(this.root);
-    if (stat.isSymbolicLink() || !stat.isDirectory()) throw new UnsafePathError(ARTIFACTS_DIR);
+    await ensureFoldersInside(this.workspaceFolder, ARTIFACT_SEGMENTS, this.fs);
     return withFileLock(path.join(this.root, LOCK_FILE), work, this.lockOptions);
   }
 
@@ -204,6 +190,7 @@ export class ArtifactStore {
 
   /** Run folder names, newest first (run ids sort by time). */
   async listRunIds(): Promise<string[]> {
+    if ((await this.rootState()) !== 'ok') return [];
     try {
       const entries = await this.fs.readdir(this.root, { withFileTypes: true });
       return entries
@@ -220,6 +207,8 @@ export class ArtifactStore {
 
   async read(runId: string): Promise<ReadResult> {
     if (!isRunId(runId)) return { ok: false, reason: 'invalid', message: 'not a run folder' };
+    const root = await this.rootState();
+    if (root === 'link') return { ok: false, reason: 'invalid', message: `${ARTIFACTS_DIR} is a symbolic link` };
     let text: string;
     try {
       for (const dir of [this.runDir(runId), this.outputsDir(runId)]) {
@@ -251,10 +240,25 @@ export class ArtifactStore {
 
   /** A regular file of at most `max` bytes (never a link, a device or a pipe), as text. */
   private async readSmallFile(file: string, max: number): Promise<{ ok: true; text: string } | { ok: false; reason: 'tooLarge' | 'unreadable'; message: string }> {
-    const stat = await this.fs.lstat(file);
-    if (!stat.isFile()) return { ok: false, reason: 'unreadable', message: 'is not a regular file' };
-    if (stat.size > max) return { ok: false, reason: 'tooLarge', message: `is too large to read (${stat.size} bytes; at most ${max})` };
-    return { ok: true, text: await this.fs.readFile(file, 'utf8') };
+    let handle;
+    try {
+      // O_NOFOLLOW: a link is refused by the open itself; the checks below are on what was opened.
+      handle = await this.fs.open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ELOOP' || code === 'EMLINK') return { ok: false, reason: 'unreadable', message: 'is a symbolic link' };
+      throw error;
+    }
+    try {
+      const stat = await handle.stat();
+      if (!stat.isFile()) return { ok: false, reason: 'unreadable', message: 'is not a regular file' };
+      if (stat.size > max) return { ok: false, reason: 'tooLarge', message: `is too large to read (${stat.size} bytes; at most ${max})` };
+      const buffer = Buffer.alloc(stat.size);
+      const { bytesRead } = await handle.read(buffer, 0, stat.size, 0);
+      return { ok: true, text: buffer.subarray(0, bytesRead).toString('utf8') };
+    } finally {
+      await handle.close();
+    }
   }
 
   /** The lease on a run's task, if any (expired leases are returned too; compare `expiresAt`). */

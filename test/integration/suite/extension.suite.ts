@@ -338,7 +338,7 @@ export function extensionSuite(): void {
         const end = await finishedRun('A red fox in the snow, *watercolor*');
         for (const [file, pattern] of [
           ['docs/guide/page.md', /^Intro\n!\[A red fox in the snow, \\\*watercolor\\\*\]\(([^)]+)\)\n$/],
-          ['site/my pages/index.html', /^Intro\n<img src="([^"]+)" alt="A red fox in the snow, \*watercolor\*">\n$/],
+          ['site/my pages/index.html', /^Intro\n<img src="([^"]+)" alt="A red fox in the snow, \*watercolor\*" \/>\n$/],
         ] as const) {
           const path = join(workspaceRoot(), file);
           mkdirSync(join(path, '..'), { recursive: true });
@@ -411,7 +411,7 @@ export function extensionSuite(): void {
         let asked = false;
         api.setConfirm(async () => (asked = true));
         const config = vscode.workspace.getConfiguration('creatok');
-        await config.update('dailyCreditLimit', 1, vscode.ConfigurationTarget.Workspace);
+        await config.update('dailyCreditLimit', 1, vscode.ConfigurationTarget.Global);
         try {
           const { result, views } = await generate(form('A very expensive castle'));
           assert.equal(result.kind, 'overLimit');
@@ -421,7 +421,7 @@ export function extensionSuite(): void {
           assert.equal(asked, false, 'no confirmation');
           assert.equal((await standIn.submissions()).length, 0);
         } finally {
-          await config.update('dailyCreditLimit', undefined, vscode.ConfigurationTarget.Workspace);
+          await config.update('dailyCreditLimit', undefined, vscode.ConfigurationTarget.Global);
         }
       });
 

@@ -19,7 +19,7 @@ describe('inserting a generated image', () => {
     assert.equal(imageMarkup('markdown', 'images/a.png', 'A red fox'), '![A red fox](images/a.png)');
     assert.equal(imageMarkup('markdown', '../my images/a (1).png', 'x'), '![x](<../my images/a (1).png>)');
     assert.equal(imageMarkup('markdown', 'a.png', 'a [link](x) *bold*'), '![a \\[link\\](x) \\*bold\\*](a.png)');
-    assert.equal(imageMarkup('html', 'a "b".png', 'fish & <chips>'), '<img src="a &quot;b&quot;.png" alt="fish &amp; &lt;chips&gt;">');
+    assert.equal(imageMarkup('html', 'a "b".png', 'fish & <chips>'), '<img src="a &quot;b&quot;.png" alt="fish &amp; &lt;chips&gt;" />');
     assert.equal(imageMarkup('plain', 'a.png', 'x'), 'a.png');
   });
   it('takes a short one-line alt text from the prompt', () => {
@@ -61,6 +61,7 @@ describe('spend', () => {
       run(new Date(2026, 9, 30), { estimated_credits: 100 }),
       run(new Date(2026, 10, 25, 13), { estimated_credits: null }),
       run(new Date(2026, 10, 25, 14), { estimated_credits: 7, source: 'resume' }),
+      run(new Date(2026, 10, 25, 14), { estimated_credits: -100 }),
     ];
     assert.deepEqual(spendOf(records, now), { today: 9, month: 14 });
   });
@@ -68,6 +69,8 @@ describe('spend', () => {
     assert.equal(withinDailyLimit(0, 1000, 10), true);
     assert.equal(withinDailyLimit(10, 6, 4), true);
     assert.equal(withinDailyLimit(10, 6, 5), false);
+    assert.equal(withinDailyLimit(10, 0, null), false, 'an unknown price never fits a limit');
+    assert.equal(withinDailyLimit(0, 0, null), true);
   });
   it('lists the recent distinct prompts, newest first', () => {
     const records = [run(new Date(2026, 1, 1), { prompt: 'old' }), run(new Date(2026, 1, 3), { prompt: 'new' }), run(new Date(2026, 1, 2), { prompt: 'new' }), run(new Date(2026, 1, 4), { prompt: '' })];

@@ -23,11 +23,12 @@ describe('poll schedule', () => {
 
   it('uses the typical duration of similar runs: one wait until 0.75 E, dense until 1.45 E, then every 2 s', () => {
     const expectedMs = 40_000;
-    assert.equal(nextPollDelay({ elapsedMs: 0, polls: 1, expectedMs }), 30_000, 'straight to the window');
+    assert.equal(nextPollDelay({ elapsedMs: 0, polls: 1, expectedMs }), 10_000, 'towards the window, at most 10 s at a time');
+    assert.equal(nextPollDelay({ elapsedMs: 25_000, polls: 3, expectedMs }), 5_000, 'to the start of the window');
     const inWindow = nextPollDelay({ elapsedMs: 32_000, polls: 2, expectedMs });
     assert.ok(inWindow >= 700 && inWindow <= 2500 && inWindow < 3000, String(inWindow));
     assert.equal(nextPollDelay({ elapsedMs: 90_000, polls: 20, expectedMs }), 2000);
-    assert.equal(nextPollDelay({ elapsedMs: 0, polls: 1, expectedMs: 400_000 }), 60_000, 'a status read at least every minute');
+    assert.equal(nextPollDelay({ elapsedMs: 0, polls: 1, expectedMs: 400_000 }), 10_000, 'a wrong or planted duration costs at most 10 s');
   });
 
   it('meets its targets against 3 s polling in a simulation: history off by up to ±30 % gives lower latency at fewer reads', () => {

@@ -1,12 +1,13 @@
 // The rules that keep a stranger's repository from acting on its own: URLs, the base URL, the
 // key's characters, records read from disk, paths that must stay inside their folders.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreatOkClient, normalizeBaseUrl } from '../../../src/core/api/client';
 import { CreatOkError } from '../../../src/core/api/errors';
 import { resolveInsideFolders } from '../../../src/core/references';
+import { ImagesFolderError, resolveImagesFolder } from '../../../src/core/runs/copies';
 import { newRunRecord } from '../../../src/core/runs/lifecycle';
 import { renderResultMarkdown, type RunRecord } from '../../../src/core/runs/record';
 import { newRunId } from '../../../src/core/runs/runId';
@@ -166,6 +167,48 @@ describe('records read from a workspace', () => {
     assert.match(md, /!\[Image 1\]\(<https:\/\/cdn\.example\/a\.png>\)/);
     assert.match(md, /This address is not an https: link/);
     assert.match(md, /!\[Image 3\]\(<https:\/\/cdn\.example\/b\.png%3E%29%5Bx%5D%28command:evil>\)/, 'the link target is percent-encoded');
+  });
+});
+
+describe('links a cloned repository plants where the extension writes', () => {
+  let dir: string;
+  let outside: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'creatok-links-'));
+    outside = mkdtempSync(join(tmpdir(), 'creatok-outside-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(outside, { recursive: true, force: true });
+  });
+
+  it('a generate-image folder that is a link: nothing listed, read, locked or created through it', async () => {
+    symlinkSync(outside, join(dir, 'generate-image'));
+    const store = new ArtifactStore(dir);
+    assert.deepEqual(await store.listRunIds(), []);
+    await assert.rejects(store.withRootLock(async () => 'in'), UnsafePathError);
+    await assert.rejects(store.write({ ...newRunRecord(request, new Date()) }), UnsafePathError);
+    assert.deepEqual(readdirSync(outside), [], 'nothing created outside');
+  });
+
+  it('a planted .lock that is a link to /dev/zero is moved aside, never read', async () => {
+    mkdirSync(join(dir, 'generate-image', '.artifacts'), { recursive: true });
+    symlinkSync('/dev/zero', join(dir, 'generate-image', '.artifacts', '.lock'));
+    const store = new ArtifactStore(dir);
+    assert.equal(await store.withRootLock(async () => 'in'), 'in');
+  });
+
+  it('creatok.imagesFolder through a link copies nothing and creates nothing outside', async () => {
+    symlinkSync(outside, join(dir, 'assets'));
+    await assert.rejects(resolveImagesFolder(dir, 'assets/images'), ImagesFolderError);
+    await assert.rejects(resolveImagesFolder(dir, '../elsewhere'), ImagesFolderError);
+    assert.deepEqual(readdirSync(outside), []);
+    assert.equal(await resolveImagesFolder(dir, 'docs/img'), join(dir, 'docs', 'img'));
+  });
+
+  it('result.md never lets a plain address in a prompt become a link', () => {
+    const md = renderResultMarkdown({ ...newRunRecord({ ...request, prompt: 'see http://evil.example and www.evil.example or mailto:x@y.z' }, new Date()) });
+    assert.ok(!/http:\/\/evil/.test(md) && !/www\.evil/.test(md) && !/mailto:x@/.test(md), md);
   });
 });
 
