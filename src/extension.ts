@@ -1,14 +1,14 @@
 // Entry point: composes the services once and registers the commands, views and panel. No
 // logic of its own: the run service owns runs, the flow owns Generate, the views listen.
 import * as vscode from 'vscode';
-import { CreatOkClient } from './core/api/client';
-import { CreatOkError } from './core/api/errors';
 import type { PanelForm } from './core/panelMessages';
 import { RunIndex } from './core/runs/runIndex';
 import { RunService } from './core/runs/runService';
 import { ArtifactStore } from './core/runs/store';
 import { TaskWatcher } from './core/watcher';
 import { ApiKeyStore } from './vscode/apiKey';
+import { ApiKeyCommands } from './vscode/apiKeyCommands';
+import { clientFactory } from './vscode/clientFactory';
 import { CatalogService } from './vscode/catalogService';
 import { registerChatTools } from './vscode/chatTools';
 import { Commands } from './vscode/commandIds';
@@ -22,9 +22,7 @@ import { SpendTracker } from './vscode/spend';
 import { DurationMemory } from './vscode/durationMemory';
 import { ImageActions } from './vscode/imageActions';
 import { registerImageCommands } from './vscode/imageCommands';
-import { saveRunImages } from './core/runs/images';
-import { copyToImagesFolder } from './core/runs/copies';
-import type { RunRecord } from './core/runs/record';
+import { imageSaver } from './vscode/imageSaver';
 import { TaskResumer, type ResumeMode } from './vscode/tasks/resume';
 import { TasksStatusBar } from './vscode/tasks/statusBar';
 import { registerTasksCommands } from './vscode/tasks/tasksCommands';
@@ -54,53 +52,15 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
   context.subscriptions.push(channel);
 
   const apiKeys = new ApiKeyStore(context.secrets);
-  // creatok.hasApiKey: a key in secret storage or CREATOK_API_KEY (the walkthrough step, Clear API Key).
-  let hasKey: boolean | undefined;
-  const updateKeyContext = async (): Promise<void> => {
-    const now = !!(await apiKeys.get().catch(() => undefined));
-    if (now === hasKey) return;
-    hasKey = now;
-    await vscode.commands.executeCommand('setContext', 'creatok.hasApiKey', now);
-    logger.info(`api key: ${now ? 'set' : 'not set'} (creatok.hasApiKey)`);
-  };
-  void updateKeyContext();
-  context.subscriptions.push(
-    context.secrets.onDidChange(() => void updateKeyContext()),
-    // Cheap, and it keeps the walkthrough and the palette right if the first read failed.
-    vscode.window.onDidChangeWindowState((state) => state.focused && void updateKeyContext()),
-  );
   const settings = (): ReturnType<typeof readSettings> => readSettings((m) => logger.warn(m));
-  let client: CreatOkClient | undefined;
-  let clientTimeoutMs = 0;
-  const getClient = (): CreatOkClient => {
-    const { baseUrl, timeoutMs, baseUrlRefused } = settings();
-    if (baseUrlRefused) throw new CreatOkError('config', baseUrlRefused, { mayHaveReachedServer: false });
-    if (!client || client.baseUrl !== baseUrl || clientTimeoutMs !== timeoutMs) {
-      client = new CreatOkClient({ baseUrl, apiKey: () => apiKeys.get(), logger, timeoutMs });
-      clientTimeoutMs = timeoutMs;
-    }
-    return client;
-  };
+  const getClient = clientFactory(settings, () => apiKeys.get(), logger);
   const store = (): ArtifactStore | undefined => {
     const folder = vscode.workspace.workspaceFolders?.[0];
     return folder && folder.uri.scheme === 'file' ? new ArtifactStore(folder.uri.fsPath) : undefined;
   };
   const catalog = new CatalogService(getClient, async () => !!(await apiKeys.get()), logger);
   const watcher = new TaskWatcher({ client: { getTaskStatus: (id, o) => getClient().getTaskStatus(id, o) }, logger, budgetMs: () => settings().watchBudgetMs });
-  // A succeeded run's images: saved into its folder, then copied into creatok.imagesFolder if set.
-  const saveImages = async (record: RunRecord, runStore: ArtifactStore): Promise<RunRecord> => {
-    const saved = await saveRunImages(record, runStore);
-    const folder = settings().imagesFolder;
-    if (!folder || !saved.local_images?.some(Boolean)) return saved;
-    try {
-      return await copyToImagesFolder(saved, runStore, folder);
-    } catch (error) {
-      logger.warn(`images folder: ${(error as Error).message}`);
-      void vscode.window.showWarningMessage(vscode.l10n.t('The images were not copied to creatok.imagesFolder: {0}', (error as Error).message));
-      return saved;
-    }
-  };
-  const runs = new RunService({ client: getClient, watcher, logger, saveImages });
+  const runs = new RunService({ client: getClient, watcher, logger, saveImages: imageSaver(() => settings().imagesFolder, logger) });
   const notifications = new RunNotifications(runs, (m) => logger.error(m));
   context.subscriptions.push(watcher, runs, notifications);
 
@@ -169,25 +129,7 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
       showPanel();
       return panelHost.addReferences(picked.map((u) => u.fsPath));
     }),
-    vscode.commands.registerCommand(Commands.setApiKey, async () => {
-      const key = await apiKeys.prompt();
-      if (key) {
-        catalog.invalidate();
-        await updateKeyContext();
-        void vscode.window.showInformationMessage(vscode.l10n.t('Your CreatOK API key is saved.'));
-      }
-    }),
-    vscode.commands.registerCommand(Commands.clearApiKey, async () => {
-      await apiKeys.clear();
-      catalog.invalidate();
-      await updateKeyContext();
-      const stillFromEnv = !!(await apiKeys.get());
-      void vscode.window.showInformationMessage(
-        stillFromEnv
-          ? vscode.l10n.t('The saved API key is removed. The key from the CREATOK_API_KEY environment variable is still used.')
-          : vscode.l10n.t('Your CreatOK API key is removed.'),
-      );
-    }),
+    new ApiKeyCommands(apiKeys, context.secrets, () => catalog.invalidate(), logger),
     vscode.commands.registerCommand(Commands.showLog, () => channel.show(true)),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel) {
