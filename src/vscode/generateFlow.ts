@@ -11,7 +11,7 @@ import { expectedDuration } from '../core/pollSchedule';
 import { inspectReference, ReferenceUploadError, uploadReferences, type ReferenceFile, type UploadedReference } from '../core/references';
 import { validateGeneration, type GenerationRequest, type ResolvedRequest } from '../core/request';
 import { withinDailyLimit } from '../core/imageUse';
-import { recentDurations, recentUnconfirmed, type RunDuration } from '../core/runs/history';
+import { durationsOf, recentRecords, unconfirmedOf, type RunDuration } from '../core/runs/history';
 import type { RunRecord } from '../core/runs/record';
 import { promptHead } from '../core/runs/runStatus';
 import type { RunService, RunSnapshot } from '../core/runs/runService';
@@ -142,7 +142,9 @@ export class GenerateFlow {
         return { kind: 'overLimit', message };
       }
     }
-    const unconfirmed = await recentUnconfirmed(store).catch(() => []);
+    // One read of the recent runs serves the warning below and the expected duration later.
+    const recent = await recentRecords(store).catch((): RunRecord[] => []);
+    const unconfirmed = unconfirmedOf(recent);
     if (unconfirmed.length > 0) this.deps.logger.warn(`generate: ${unconfirmed.length} recent run(s) may have been accepted without an answer: ${unconfirmed.map((r) => r.run_id).join(', ')}`);
     if (!(await (this.deps.confirm ?? confirmRequest)(request, references, { unconfirmed }))) {
       this.deps.logger.info('generate: the user declined; nothing was sent');
@@ -175,7 +177,7 @@ export class GenerateFlow {
     listener.step?.(flowView('submitting'));
     // Similar runs of this workspace first; else of every workspace (VS Code's global state).
     const like = { model: request.model, resolution: request.resolution, n: request.n };
-    const expectedMs = expectedDuration(await recentDurations(store).catch(() => []), like) ?? expectedDuration(this.deps.durations(), like);
+    const expectedMs = expectedDuration(durationsOf(recent), like) ?? expectedDuration(this.deps.durations(), like);
     if (expectedMs !== undefined) this.deps.logger.info(`watch: similar runs here took about ${Math.round(expectedMs / 1000)} s`);
     const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('CreatOK'), cancellable: false },

@@ -18,22 +18,26 @@ export function durationOf(record: RunRecord): RunDuration | undefined {
   return { model: record.model, resolution: record.resolution, n: record.n, durationMs };
 }
 
-/** The durations of the most recent `limit` finished runs (unreadable folders are skipped). */
-export async function recentDurations(store: ArtifactStore, limit = 200): Promise<RunDuration[]> {
+/** The most recent `limit` readable records of a store, newest first (unreadable folders are skipped). */
+export async function recentRecords(store: ArtifactStore, limit = 200): Promise<RunRecord[]> {
   const ids = (await store.listRunIds()).slice(0, limit);
   const results = await Promise.all(ids.map((id) => store.read(id)));
-  return results.flatMap((r) => {
-    const d = r.ok ? durationOf(r.record) : undefined;
+  return results.flatMap((r) => (r.ok ? [r.record] : []));
+}
+
+/** The durations of the finished runs among `records`. */
+export function durationsOf(records: readonly RunRecord[]): RunDuration[] {
+  return records.flatMap((r) => {
+    const d = durationOf(r);
     return d ? [d] : [];
   });
 }
 
 /**
- * Runs of the last `withinMs` whose paid submit may have been accepted without an answer
- * ("unconfirmed"), newest first: the next confirmation warns of them before anything is charged again.
+ * Among the newest `look` of `records` (newest first), the runs of the last `withinMs` whose paid
+ * submit may have been accepted without an answer ("unconfirmed"): the next confirmation warns
+ * of them before anything is charged again.
  */
-export async function recentUnconfirmed(store: ArtifactStore, now = Date.now(), withinMs = 24 * 3600_000, look = 30): Promise<RunRecord[]> {
-  const ids = (await store.listRunIds()).slice(0, look);
-  const results = await Promise.all(ids.map((id) => store.read(id)));
-  return results.flatMap((r) => (r.ok && r.record.status === 'unconfirmed' && now - Date.parse(r.record.created_at) < withinMs ? [r.record] : []));
+export function unconfirmedOf(records: readonly RunRecord[], now = Date.now(), withinMs = 24 * 3600_000, look = 30): RunRecord[] {
+  return records.slice(0, look).filter((r) => r.status === 'unconfirmed' && now - Date.parse(r.created_at) < withinMs);
 }

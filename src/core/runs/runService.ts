@@ -183,7 +183,7 @@ export class RunService implements Disposable {
       answer = await client.submit(toSubmitBody(request, references.map((r) => r.objectKey)), { idempotencyKey: record.run_id, signal: options.signal });
     } catch (error) {
       const run = this.track(store, failedSubmitRecord(record, error, this.now()));
-      await this.stepAndWait(run, () => this.save(run));
+      await this.step(run, () => this.save(run));
       this.untrackIfIdle(run);
       this.emit({ kind: 'updated', run: this.snapshotOf(run) });
       return { kind: 'failed', run: this.snapshotOf(run), error: asError(error) };
@@ -196,7 +196,7 @@ export class RunService implements Disposable {
       raw: { ...record.raw, submit: answer.raw },
       updated_at: this.now().toISOString(),
     });
-    await this.stepAndWait(run, () => this.save(run));
+    await this.step(run, () => this.save(run));
     this.startFollowing(run, { startedAt: Date.parse(record.created_at), ...options.watch });
     return { kind: 'submitted', run: this.snapshotOf(run) };
   }
@@ -236,7 +236,7 @@ export class RunService implements Disposable {
     const found = tracked ? { store: tracked.store, record: tracked.record } : await this.findOrCreate(taskId, stores, target, client.baseUrl);
     const run = tracked ?? this.track(found.store, found.record);
     if (run.following) return { kind: 'following', run: this.snapshotOf(run) };
-    await this.stepAndWait(run, async () => {
+    await this.step(run, async () => {
       run.record = applyTaskStatus(run.record, answer.status, answer.raw, this.now());
       if (isTerminalStatus(answer.status.status)) await this.complete(run);
       else await this.save(run);
@@ -256,7 +256,7 @@ export class RunService implements Disposable {
     if (!read.ok) return { kind: 'unreadable', message: read.message };
     const run = tracked ?? this.track(store, read.record);
     let busy = false;
-    await this.stepAndWait(run, async () => {
+    await this.step(run, async () => {
       const lease = await this.takeLease(run);
       if (!lease) {
         busy = true;
@@ -281,7 +281,7 @@ export class RunService implements Disposable {
     if (!run) return true;
     if (!run.unsaved) return true;
     let saved = false;
-    await this.stepAndWait(run, async () => {
+    await this.step(run, async () => {
       saved = await this.save(run);
     });
     this.untrackIfIdle(run);
@@ -620,10 +620,6 @@ export class RunService implements Disposable {
     this.pending.add(next);
     void next.finally(() => this.pending.delete(next));
     return next;
-  }
-
-  private stepAndWait(run: Tracked, work: () => Promise<unknown>): Promise<void> {
-    return this.step(run, work);
   }
 
   private snapshotOf(run: Tracked): RunSnapshot {

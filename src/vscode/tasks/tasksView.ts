@@ -115,9 +115,9 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
       item.contextValue = 'more';
       return item;
     }
-    const item = this.itemFor(node, await this.index.read(node));
-    // A finished run shows its first image as its icon.
     const read = await this.index.read(node);
+    const item = this.itemFor(node, read);
+    // A finished run shows its first image as its icon.
     if (read.ok && read.record.status === 'succeeded') {
       const first = await node.store.localImagePath(node.runId, read.record.local_images?.find(Boolean));
       if (first) item.iconPath = vscode.Uri.file(first);

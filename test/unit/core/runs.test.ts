@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mergeRecords, type RunRecord } from '../../../src/core/runs/record';
 import { newRecoveryRecord, newRunRecord } from '../../../src/core/runs/lifecycle';
+import { durationsOf, unconfirmedOf } from '../../../src/core/runs/history';
 import { RunIndex } from '../../../src/core/runs/runIndex';
 import { classifyStatus, isFinalStatus, isResumable, promptHead, runPhase, runTags } from '../../../src/core/runs/runStatus';
 import { ArtifactStore } from '../../../src/core/runs/store';
@@ -170,3 +171,20 @@ describe('run index (the Tasks view source)', () => {
     assert.deepEqual(await store.inProgressRunIds(), []);
   });
 });
+
+describe('recent runs (one read for the confirmation warning and the expected duration)', () => {
+  it('finds unconfirmed runs of the last day among the newest 30, and the durations of finished ones', () => {
+    const now = Date.parse('2026-01-02T12:00:00Z');
+    const run = (iso: string, fields: Partial<RunRecord>): RunRecord => ({ ...at(iso), ...fields });
+    const records = [
+      run('2026-01-02T11:00:00Z', { status: 'unconfirmed' }),
+      run('2026-01-02T10:00:00Z', { status: 'succeeded', task_id: 't1', finished_at: '2026-01-02T10:00:30Z' }),
+      run('2026-01-02T09:00:00Z', { status: 'succeeded', task_id: 't2', finished_at: '2026-01-02T09:00:20Z', source: 'resume' }),
+      run('2025-12-31T09:00:00Z', { status: 'unconfirmed' }),
+    ];
+    assert.deepEqual(unconfirmedOf(records, now).map((r) => r.created_at), ['2026-01-02T11:00:00.000Z'], 'older than a day: not warned of');
+    assert.deepEqual(unconfirmedOf(records, now, 24 * 3600_000, 0), [], 'only the newest `look` runs');
+    assert.deepEqual(durationsOf(records).map((d) => d.durationMs), [30_000], 'resumed runs do not count');
+  });
+});
+
