@@ -4,9 +4,9 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { findModel } from './capabilities';
-import { envelope, isRecord, ok, xmlError, type Reply } from './http';
+import { emptyReply, envelope, isRecord, ok, xmlError, type Reply } from './http';
 import { cachedGradientPng, cachedNoisePng } from './png';
-import { FILES_PATH, type UploadStore, type UrlSigner } from './storage';
+import { FILES_PATH, REDIRECT_PATH, type UploadStore, type UrlSigner } from './storage';
 import type { TaskRecord, TaskStore } from './tasks';
 import type { ImageCapabilities, RecordedRequest, StandInConfig } from './types';
 
@@ -118,11 +118,19 @@ export function submit(ctx: ApiContext, body: unknown, record: RecordedRequest, 
   return ok({ task_id: task.taskId, status: 'queued' });
 }
 
+/**
+ * The `n + extraImages` image entries of a succeeded task, signed now (nothing is stored
+ * per image), pointing at the first redirect hop when `imageRedirects` is set.
+ */
 function imageUrls(ctx: ApiContext, task: TaskRecord): { url: string; thumbnail_url: string }[] {
-  const expires = (task.createdAt + task.taskMs) / 1000 + ctx.config().urlTtlSeconds;
-  return Array.from({ length: task.n }, (_, i) => ({
-    url: ctx.signer.sign(ctx.baseUrl, `${FILES_PATH}${task.taskId}/image_${i + 1}.png`, expires),
-    thumbnail_url: ctx.signer.sign(ctx.baseUrl, `${FILES_PATH}${task.taskId}/thumb_${i + 1}.png`, expires),
+  const config = ctx.config();
+  const expires = (task.createdAt + task.taskMs) / 1000 + config.urlTtlSeconds;
+  const padding = 'a'.repeat(config.urlPadding);
+  const start = config.imageRedirects > 0 ? `${ctx.baseUrl}${REDIRECT_PATH}${config.imageRedirects}/` : `${ctx.baseUrl}${FILES_PATH}`;
+  const link = (file: string): string => `${start}${file}?${ctx.signer.signQuery(`${FILES_PATH}${file}`, expires, padding)}`;
+  return Array.from({ length: task.n + config.extraImages }, (_, i) => ({
+    url: link(`${task.taskId}/image_${i + 1}.png`),
+    thumbnail_url: link(`${task.taskId}/thumb_${i + 1}.png`),
   }));
 }
 
@@ -165,5 +173,25 @@ export function image(ctx: ApiContext, path: string, query: URLSearchParams): Re
       : config.imageBytes !== null
         ? cachedNoisePng(config.imageBytes, (index - 1) % 4) // warmed by the server
         : cachedGradientPng(key, config.imageWidth, config.imageHeight);
-  return { status: 200, headers: { 'content-type': 'image/png', 'cache-control': 'private, max-age=3600' }, body: png };
+  const reply: Reply = { status: 200, headers: { 'content-type': 'image/png', 'cache-control': 'private, max-age=3600' }, body: png };
+  const { imageBytesPerSecond: bytesPerSecond, imageStallAfterBytes: stallAfterBytes } = config;
+  if (match[2] === 'image' && (bytesPerSecond !== null || stallAfterBytes !== null)) reply.pacing = { bytesPerSecond, stallAfterBytes };
+  return reply;
+}
+
+const REDIRECT_NAME = /^\/__redirect\/(\d+)\/(.+)$/;
+
+/**
+ * Serves `GET /__redirect/<k>/<rest>?<query>`: 302 to `/__redirect/<k-1>/<rest>?<query>`, and
+ * from k = 1 to `/__files/<rest>?<query>` (or `imageRedirectTarget`, verbatim). Odd k answer
+ * an absolute Location, even k a root-relative one.
+ */
+export function redirect(ctx: ApiContext, path: string, search: string): Reply {
+  const match = REDIRECT_NAME.exec(path);
+  const hops = match ? Number(match[1]) : 0;
+  if (!match || !Number.isSafeInteger(hops) || hops < 1) return xmlError(404, 'NoSuchKey', 'The specified key does not exist.');
+  const target = ctx.config().imageRedirectTarget;
+  const next = hops > 1 ? `${REDIRECT_PATH}${hops - 1}/${match[2]}${search}` : `${FILES_PATH}${match[2]}${search}`;
+  const location = hops === 1 && target !== null ? target : hops % 2 === 1 ? `${ctx.baseUrl}${next}` : next;
+  return emptyReply(302, { location, 'cache-control': 'no-store' });
 }

@@ -25,6 +25,13 @@ export function defaultConfig(): StandInConfig {
     urlTtlSeconds: 3600,
     unknownTaskAnswer: 'code',
     omitProgress: false,
+    extraImages: 0,
+    urlPadding: 0,
+    imageRedirects: 0,
+    imageRedirectTarget: null,
+    imageBytesPerSecond: null,
+    imageStallAfterBytes: null,
+    submitAnswerDelayMs: 0,
   };
 }
 
@@ -49,9 +56,27 @@ export function configToJson(config: StandInConfig): Record<string, unknown> {
 
 export class ConfigError extends Error {}
 
-const FAULT_ENDPOINTS = new Set(['capabilities', 'presign', 'upload', 'submit', 'status', 'image', 'any']);
+const FAULT_ENDPOINTS = new Set(['capabilities', 'presign', 'upload', 'submit', 'status', 'image', 'redirect', 'any']);
 const NUMBER_FIELDS = ['queuedMs', 'taskMs', 'imageWidth', 'imageHeight', 'thumbnailSize', 'seed', 'urlTtlSeconds'] as const;
 const STRING_FIELDS = ['apiKey', 'failMessage', 'taskFailedMessage'] as const;
+/** Whole-number fields and their largest accepted value. */
+const COUNT_FIELDS = {
+  extraImages: 1_000_000,
+  /** the server reads request heads up to MAX_HEADER_SIZE (server.ts) */
+  urlPadding: 1_000_000,
+  imageRedirects: 1000,
+  /** setTimeout's limit */
+  submitAnswerDelayMs: 2_147_483_647,
+} as const;
+/** What Node accepts in a header value. */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]+$/;
+
+function count(key: string, field: unknown, max: number): number {
+  if (typeof field !== 'number' || !Number.isInteger(field) || field < 0 || field > max) {
+    throw new ConfigError(`${key} must be a whole number from 0 to ${max}`);
+  }
+  return field;
+}
 
 function isFaultKind(value: unknown): value is FaultKind {
   return typeof value === 'string' && (FAULT_KINDS as readonly string[]).includes(value);
@@ -117,6 +142,20 @@ export function parseConfigPatch(value: unknown): Partial<StandInConfig> {
     } else if ((STRING_FIELDS as readonly string[]).includes(key)) {
       if (typeof field !== 'string') throw new ConfigError(`${key} must be a string`);
       Object.assign(patch, { [key]: field });
+    } else if (Object.hasOwn(COUNT_FIELDS, key)) {
+      Object.assign(patch, { [key]: count(key, field, COUNT_FIELDS[key as keyof typeof COUNT_FIELDS]) });
+    } else if (key === 'imageRedirectTarget') {
+      if (field !== null && (typeof field !== 'string' || !HEADER_VALUE.test(field))) {
+        throw new ConfigError('imageRedirectTarget must be a non-empty header-safe string or null');
+      }
+      patch.imageRedirectTarget = field;
+    } else if (key === 'imageBytesPerSecond') {
+      if (field !== null && (typeof field !== 'number' || !Number.isFinite(field) || field <= 0)) {
+        throw new ConfigError('imageBytesPerSecond must be a number > 0 or null');
+      }
+      patch.imageBytesPerSecond = field;
+    } else if (key === 'imageStallAfterBytes') {
+      patch.imageStallAfterBytes = field === null ? null : count(key, field, Number.MAX_SAFE_INTEGER);
     } else if (key === 'imageBytes') {
       if (field !== null && (typeof field !== 'number' || field <= 0)) throw new ConfigError('imageBytes must be a number > 0 or null');
       patch.imageBytes = field;

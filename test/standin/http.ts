@@ -12,7 +12,19 @@ export interface Reply {
   body: Buffer;
   /** envelope code, for JSON answers */
   code?: number;
+  /** send the body slowly or partly (full images only); see `sendPacedReply` */
+  pacing?: Pacing;
 }
+
+/** How a body is sent; the full Content-Length always goes up front. */
+export interface Pacing {
+  /** about this many bytes per second, a chunk every PACE_INTERVAL_MS; null = at once */
+  bytesPerSecond: number | null;
+  /** send this many bytes, then nothing more (the socket stays open); null = all */
+  stallAfterBytes: number | null;
+}
+
+export const PACE_INTERVAL_MS = 100;
 
 export function jsonReply(status: number, value: unknown, code?: number): Reply {
   return {
@@ -58,6 +70,44 @@ export function sendReply(res: ServerResponse, reply: Reply, headOnly = false): 
   if (res.destroyed || res.headersSent) return;
   res.writeHead(reply.status, { ...reply.headers, 'content-length': String(reply.body.length) });
   res.end(headOnly ? undefined : reply.body);
+}
+
+/**
+ * Sends the head at once and the body as `pacing` says. Returns a function that stops the
+ * timer (also stopped when the response closes); the caller ends the socket on shutdown.
+ */
+export function sendPacedReply(res: ServerResponse, reply: Reply, pacing: Pacing): () => void {
+  if (res.destroyed || res.headersSent) return () => undefined;
+  const { body } = reply;
+  const limit = Math.min(body.length, pacing.stallAfterBytes ?? body.length);
+  let sent = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const stop = (): void => {
+    if (timer !== undefined) clearInterval(timer);
+    timer = undefined;
+  };
+  const step = (size: number): void => {
+    if (res.destroyed) return stop();
+    const end = Math.min(limit, sent + size);
+    if (end > sent) res.write(body.subarray(sent, end));
+    sent = end;
+    if (sent >= body.length) {
+      stop();
+      res.end();
+    } else if (sent >= limit) {
+      stop(); // stalled: nothing more, the socket stays open
+    }
+  };
+  res.once('close', stop);
+  res.writeHead(reply.status, { ...reply.headers, 'content-length': String(body.length) });
+  res.flushHeaders();
+  if (pacing.bytesPerSecond === null || limit === 0) {
+    step(limit);
+  } else {
+    const perTick = Math.max(1, Math.round((pacing.bytesPerSecond * PACE_INTERVAL_MS) / 1000));
+    timer = setInterval(() => step(perTick), PACE_INTERVAL_MS);
+  }
+  return stop;
 }
 
 export class BodyTooLargeError extends Error {}

@@ -18,18 +18,21 @@ import {
   methodNotAllowed,
   parseJson,
   readBody,
+  sendPacedReply,
   sendReply,
   type Reply,
 } from './http';
 import { RequestLog } from './log';
 import { cachedNoisePng } from './png';
-import { FILES_PATH, UPLOAD_PATH, UploadStore, UrlSigner } from './storage';
+import { FILES_PATH, REDIRECT_PATH, UPLOAD_PATH, UploadStore, UrlSigner } from './storage';
 import { TaskStore } from './tasks';
 import type {
   DirectTaskInput,
   Endpoint,
   FaultRule,
   RecordedRequest,
+  RequestListener,
+  RequestPhase,
   StandInConfig,
   StandInOptions,
   TaskSnapshot,
@@ -61,10 +64,17 @@ export interface StandIn {
   reset(): void;
   /** Creates a task as if another tool had submitted it; throws on an invalid request. */
   createTask(input: DirectTaskInput): string;
+  /**
+   * Calls `listener` synchronously as logged requests are `received` and `answered` (see
+   * RequestPhase). Kept across `reset()`. Returns the unsubscribe function.
+   */
+  onRequest(listener: RequestListener): () => void;
 }
 
 /** Largest request body read (uploads are at most 20 MB). */
 const MAX_BODY = 64 * 1024 * 1024;
+/** Largest request head read (Node's default is 16 KB), so URLs with `urlPadding` still download. */
+const MAX_HEADER_SIZE = 1024 * 1024 + 64 * 1024;
 const API_ENDPOINTS: ReadonlySet<Endpoint> = new Set(['capabilities', 'presign', 'submit', 'status']);
 
 interface Route {
@@ -79,6 +89,7 @@ function route(path: string): Route {
   if (path === '/api/open/skills/tasks/status') return { endpoint: 'status', methods: ['GET'] };
   if (path.startsWith(UPLOAD_PATH)) return { endpoint: 'upload', methods: ['PUT'] };
   if (path.startsWith(FILES_PATH)) return { endpoint: 'image', methods: ['GET', 'HEAD'] };
+  if (path.startsWith(REDIRECT_PATH)) return { endpoint: 'redirect', methods: ['GET', 'HEAD'] };
   return { endpoint: 'unknown', methods: [] };
 }
 
@@ -121,7 +132,11 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
   const signer = new UrlSigner();
   warmImages(config.imageBytes);
 
-  const server = createServer();
+  /** Stops the timers of paced bodies and delayed answers (run by close()). */
+  const pending = new Set<() => void>();
+  const listeners = new Set<{ listener: RequestListener }>();
+
+  const server = createServer({ maxHeaderSize: MAX_HEADER_SIZE });
   server.keepAliveTimeout = 5000;
   await listen(server, requestedPort);
   const { port } = server.address() as AddressInfo;
@@ -133,7 +148,11 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
   const standIn: StandIn = {
     url,
     port,
-    close: () => closeServer(server),
+    close: () => {
+      for (const stop of pending) stop();
+      pending.clear();
+      return closeServer(server);
+    },
     requests: () => log.list(),
     submissions: () => log.list().filter((r) => r.endpoint === 'submit' && r.method === 'POST'),
     acceptedSubmissions: () => standIn.submissions().filter((r) => r.accepted === true),
@@ -161,7 +180,35 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
       const { taskMs, queuedMs, fail } = input;
       return tasks.create({ ...checked, source: 'control', taskMs, queuedMs, fail }, config).taskId;
     },
+    onRequest(listener: RequestListener): () => void {
+      const entry = { listener };
+      listeners.add(entry);
+      return () => {
+        listeners.delete(entry);
+      };
+    },
   };
+
+  function notify(record: RecordedRequest, phase: RequestPhase): void {
+    if (listeners.size === 0) return;
+    const copy = structuredClone(record);
+    for (const { listener } of [...listeners]) {
+      try {
+        listener(copy, phase);
+      } catch (error) {
+        console.error('[standin] onRequest listener failed:', error);
+      }
+    }
+  }
+
+  /** Runs `stop` when the response closes (done or the client left) or on close(). */
+  function track(res: ServerResponse, stop: () => void): void {
+    pending.add(stop);
+    res.once('close', () => {
+      pending.delete(stop);
+      stop();
+    });
+  }
 
   /** The real answer of a logged endpoint. */
   function answer(target: Route, req: IncomingMessage, reqUrl: URL, body: Buffer, record: RecordedRequest, rule?: FaultRule): Reply {
@@ -183,6 +230,8 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
         return api.upload(ctx, decodePath(reqUrl.pathname.slice(UPLOAD_PATH.length)), reqUrl.searchParams, req.headers, body);
       case 'image':
         return api.image(ctx, reqUrl.pathname, reqUrl.searchParams);
+      case 'redirect':
+        return api.redirect(ctx, reqUrl.pathname, reqUrl.search);
     }
   }
 
@@ -192,6 +241,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
       if (action.type === 'reset') {
         record.finishedAt = Date.now();
         req.socket.destroy();
+        notify(record, 'answered');
         return;
       }
       return perform(action.reply, req, res, record);
@@ -199,7 +249,10 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     record.status = action.status;
     if (action.code !== undefined) record.code = action.code;
     record.finishedAt = Date.now();
-    sendReply(res, action, req.method === 'HEAD');
+    const headOnly = req.method === 'HEAD';
+    if (action.pacing && !headOnly) track(res, sendPacedReply(res, action, action.pacing));
+    else sendReply(res, action, headOnly);
+    notify(record, 'answered');
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -217,12 +270,16 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     try {
       body = await readBody(req, MAX_BODY);
     } catch (error) {
-      if (error instanceof BodyTooLargeError) perform(envelope(413, 413, 'Request body too large'), req, res, record);
+      if (error instanceof BodyTooLargeError) {
+        notify(record, 'received');
+        perform(envelope(413, 413, 'Request body too large'), req, res, record);
+      }
       return;
     }
     record.bodySize = body.length;
     const parsed = parseJson(body);
     if (parsed !== undefined) record.body = parsed;
+    notify(record, 'received');
 
     const rule = faults.take(endpoint);
     if (rule) record.fault = rule.kind;
@@ -232,7 +289,18 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
       return;
     }
     const reply = answer(target, req, reqUrl, body, record, rule);
-    perform(responseFault ? (faultAction(responseFault, reply) ?? reply) : reply, req, res, record);
+    const action = responseFault ? (faultAction(responseFault, reply) ?? reply) : reply;
+    const delay = endpoint === 'submit' ? config.submitAnswerDelayMs : 0;
+    if (delay <= 0) return perform(action, req, res, record);
+    // the server acted; the answer (or the afterBody fault) comes late, or never if the client leaves
+    const timer = setTimeout(() => {
+      try {
+        perform(action, req, res, record);
+      } catch (error) {
+        console.error('[standin] delayed answer failed:', error);
+      }
+    }, delay);
+    track(res, () => clearTimeout(timer));
   }
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {

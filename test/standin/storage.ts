@@ -9,6 +9,8 @@ import { emptyReply, xmlError, type Reply } from './http';
 
 export const UPLOAD_PATH = '/__storage/upload/';
 export const FILES_PATH = '/__files/';
+/** `/__redirect/<hops left>/<task_id>/<file>?<signed query>` */
+export const REDIRECT_PATH = '/__redirect/';
 export const DEFAULT_PREFIX = 'open-skills/reference-images';
 
 interface Presigned {
@@ -97,24 +99,34 @@ export class UploadStore {
   }
 }
 
-/** Signs and checks `/__files/...` URLs: `?X-Expires=<unix s>&X-Signature=<hmac>`. */
+/**
+ * Signs and checks `/__files/...` URLs: `?X-Expires=<unix s>&X-Signature=<hmac>`, with
+ * `X-Padding=aaa…` before the signature when padded (the padding is signed too).
+ */
 export class UrlSigner {
   private readonly secret = randomBytes(32);
 
-  private mac(path: string, expires: string): string {
-    return createHmac('sha256', this.secret).update(`${path}\n${expires}`).digest('hex');
+  private mac(path: string, expires: string, padding: string): string {
+    return createHmac('sha256', this.secret).update(`${path}\n${expires}\n${padding}`).digest('hex');
   }
 
-  sign(baseUrl: string, path: string, expiresAtSeconds: number): string {
+  /** The query string (no `?`) that signs `path`. */
+  signQuery(path: string, expiresAtSeconds: number, padding = ''): string {
     const expires = String(Math.floor(expiresAtSeconds));
-    return `${baseUrl}${path}?X-Expires=${expires}&X-Signature=${this.mac(path, expires)}`;
+    const pad = padding === '' ? '' : `&X-Padding=${padding}`;
+    return `X-Expires=${expires}${pad}&X-Signature=${this.mac(path, expires, padding)}`;
+  }
+
+  sign(baseUrl: string, path: string, expiresAtSeconds: number, padding = ''): string {
+    return `${baseUrl}${path}?${this.signQuery(path, expiresAtSeconds, padding)}`;
   }
 
   /** 'ok', or why the URL is refused. */
   check(path: string, query: URLSearchParams, now = Date.now()): 'ok' | 'bad-signature' | 'expired' {
     const expires = query.get('X-Expires') ?? '';
     const signature = query.get('X-Signature') ?? '';
-    if (!/^\d+$/.test(expires) || !sameText(signature, this.mac(path, expires))) return 'bad-signature';
+    const padding = query.get('X-Padding') ?? '';
+    if (!/^\d+$/.test(expires) || !sameText(signature, this.mac(path, expires, padding))) return 'bad-signature';
     return Number(expires) * 1000 < now ? 'expired' : 'ok';
   }
 }

@@ -11,6 +11,7 @@ export type Endpoint =
   | 'submit'
   | 'status'
   | 'image'
+  | 'redirect'
   | 'unknown';
 
 /** Endpoint selector of a fault rule; `any` matches every logged endpoint except `unknown`. */
@@ -125,6 +126,35 @@ export interface StandInConfig {
   unknownTaskAnswer: 'code' | 'http404';
   /** Leave `progress` out of status answers (the contract's leanest answer). Default false. */
   omitProgress: boolean;
+  /**
+   * A succeeded task lists `n + extraImages` images (signed; indices n+1 … n+extraImages),
+   * but the image host answers 404 for any index above n. Default 0.
+   */
+  extraImages: number;
+  /** Signed image URLs carry `X-Padding=<this many 'a'>` (covered by the signature). Default 0. */
+  urlPadding: number;
+  /**
+   * Image and thumbnail URLs point at `/__redirect/<k>/...`: each hop answers 302 (Location
+   * alternately absolute and root-relative) until the signed `/__files/...` URL. Default 0.
+   */
+  imageRedirects: number;
+  /** With `imageRedirects` >= 1: the last hop's Location, verbatim, instead of the file. Default null. */
+  imageRedirectTarget: string | null;
+  /**
+   * Full image bodies (not thumbnails) are sent at about this rate, a chunk every 100 ms, with
+   * the full Content-Length up front. Default null (at once).
+   */
+  imageBytesPerSecond: number | null;
+  /**
+   * Full image bodies send this many bytes (full Content-Length up front), then nothing; the
+   * socket stays open until the client gives up or `close()`. Default null.
+   */
+  imageStallAfterBytes: number | null;
+  /**
+   * Submissions are processed at once (task created, logged accepted) but answered this many
+   * ms later; `close()` does not wait. Default 0.
+   */
+  submitAnswerDelayMs: number;
 }
 
 export interface StandInOptions extends Partial<StandInConfig> {
@@ -163,9 +193,19 @@ export interface RecordedRequest {
   taskId?: string;
   /** submit: an earlier request had the same Idempotency-Key; no task was created */
   replay?: boolean;
-  /** ms timestamp when the answer was sent / the socket destroyed */
+  /** ms timestamp when the answer was sent / the socket destroyed (a paced body: its start) */
   finishedAt?: number;
 }
+
+/**
+ * Phases reported to `onRequest` listeners: `received` once the body was read (before any
+ * processing), `answered` right after the answer went to the socket (a paced body: its
+ * headers) or the socket was destroyed (reset). A hanging request is never `answered`.
+ */
+export type RequestPhase = 'received' | 'answered';
+
+/** Called synchronously with a copy of the record. */
+export type RequestListener = (record: RecordedRequest, phase: RequestPhase) => void;
 
 export type TaskStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 

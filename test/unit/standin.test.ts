@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { cachedNoisePng, crc32, gradientPng, noisePng } from '../standin/png';
@@ -134,6 +135,60 @@ async function upload(base: string, bytes: Buffer, fileType = 'image/png'): Prom
 }
 
 const FAST: Partial<StandInConfig> = { queuedMs: 40, taskMs: 120 };
+
+type Images = { url: string; thumbnail_url: string }[];
+
+async function succeededImages(base: string, body: Record<string, unknown> = {}): Promise<{ taskId: string; images: Images }> {
+  const taskId = await submitTask(base, body);
+  const done = await waitTerminal(base, taskId);
+  assert.equal(done.data?.status, 'succeeded');
+  return { taskId, images: (done.data?.result as { images: Images }).images };
+}
+
+async function listedImages(base: string, taskId: string): Promise<Images> {
+  return ((await status(base, taskId)).data?.result as { images: Images }).images;
+}
+
+async function bytesOf(res: Response): Promise<Buffer> {
+  return Buffer.from(await res.arrayBuffer());
+}
+
+interface RawAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  /** false when the client gave up after `idleMs` without a byte */
+  ended: boolean;
+}
+
+/** GET over node:http (no redirects, no pooling); gives up `idleMs` after the last byte. */
+function rawGet(url: string, idleMs: number): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = httpGet(url, { agent: false }, (res) => {
+      const parts: Buffer[] = [];
+      let timer = setTimeout(giveUp, idleMs);
+      function giveUp(): void {
+        req.destroy();
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts), ended: false });
+      }
+      res.on('data', (part: Buffer) => {
+        parts.push(part);
+        clearTimeout(timer);
+        timer = setTimeout(giveUp, idleMs);
+      });
+      res.on('end', () => {
+        clearTimeout(timer);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts), ended: true });
+      });
+    });
+    req.on('error', reject);
+  });
+}
+
+/** Live timers of this process (setTimeout / setInterval). */
+function liveTimers(): number {
+  return process.getActiveResourcesInfo().filter((name) => name === 'Timeout').length;
+}
 
 describe('CreatOK stand-in', function () {
   let s: StandIn;
@@ -719,6 +774,251 @@ describe('CreatOK stand-in', function () {
     });
   });
 
+  describe('image host and timing knobs', () => {
+    it('extraImages: lists n + extraImages signed images, but indices above n answer 404', async () => {
+      s.configure({ extraImages: 2 });
+      const { taskId, images } = await succeededImages(base, { n: 2 });
+      assert.equal(images.length, 4);
+      images.forEach((image, i) => {
+        assert.match(image.url, new RegExp(`^${base}/__files/${taskId}/image_${i + 1}\\.png\\?X-Expires=\\d+&X-Signature=[0-9a-f]{64}$`));
+        assert.match(image.thumbnail_url, new RegExp(`^${base}/__files/${taskId}/thumb_${i + 1}\\.png\\?X-Expires=\\d+&X-Signature=[0-9a-f]{64}$`));
+      });
+      const statuses: number[] = [];
+      for (const url of [images[1].url, images[2].url, images[3].url, images[2].thumbnail_url]) {
+        const res = await fetch(url);
+        await res.arrayBuffer();
+        statuses.push(res.status);
+      }
+      assert.deepEqual(statuses, [200, 404, 404, 404]);
+      const log = s.requests().filter((r) => r.endpoint === 'image');
+      assert.deepEqual(
+        log.map((r) => [r.path.split('/').pop(), r.status]),
+        [['image_2.png', 200], ['image_3.png', 404], ['image_4.png', 404], ['thumb_3.png', 404]],
+      );
+      // ten thousand extras are signed per answer, quickly
+      s.configure({ extraImages: 10_000 });
+      const started = Date.now();
+      const many = await listedImages(base, taskId);
+      assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+      assert.equal(many.length, 10_002);
+      assert.match(many[10_001].thumbnail_url, new RegExp(`/__files/${taskId}/thumb_10002\\.png\\?X-Expires=`));
+      const last = await fetch(many[10_001].url);
+      await last.arrayBuffer();
+      assert.equal(last.status, 404);
+      assert.equal((await fetch(many[0].url)).status, 200);
+    });
+
+    it('urlPadding: a padded URL longer than 16 KB downloads the same bytes; the padding is signed', async () => {
+      const { taskId, images } = await succeededImages(base);
+      const plain = await bytesOf(await fetch(images[0].url));
+      s.configure({ urlPadding: 20_000 });
+      const [padded] = await listedImages(base, taskId);
+      const padding = 'a'.repeat(20_000);
+      assert.match(padded.url, new RegExp(`^${base}/__files/${taskId}/image_1\\.png\\?X-Expires=\\d+&X-Padding=a{20000}&X-Signature=[0-9a-f]{64}$`));
+      assert.ok(padded.thumbnail_url.includes(`&X-Padding=${padding}&`));
+      const res = await fetch(padded.url);
+      assert.equal(res.status, 200);
+      assert.ok((await bytesOf(res)).equals(plain));
+      const thumb = await fetch(padded.thumbnail_url);
+      assert.equal(thumb.status, 200);
+      checkPng(await bytesOf(thumb));
+      const cut = await fetch(padded.url.replace(`X-Padding=${padding}`, 'X-Padding=a'));
+      await cut.arrayBuffer();
+      assert.equal(cut.status, 403);
+    });
+
+    it('imageRedirects: 3 hops (absolute, relative, absolute) end in the same bytes; none authorized', async () => {
+      const { taskId, images } = await succeededImages(base);
+      const direct = images[0].url;
+      const directBytes = await bytesOf(await fetch(direct));
+      s.configure({ imageRedirects: 3 });
+      const [image] = await listedImages(base, taskId);
+      const query = direct.slice(direct.indexOf('?'));
+      assert.equal(image.url, `${base}/__redirect/3/${taskId}/image_1.png${query}`);
+      assert.match(image.thumbnail_url, new RegExp(`^${base}/__redirect/3/${taskId}/thumb_1\\.png\\?X-Expires=`));
+      const locations: string[] = [];
+      let next = image.url;
+      for (let hop = 0; hop < 3; hop++) {
+        const res = await fetch(next, { redirect: 'manual' });
+        await res.arrayBuffer();
+        assert.equal(res.status, 302);
+        const location = res.headers.get('location') ?? '';
+        locations.push(location);
+        next = new URL(location, next).href;
+      }
+      assert.deepEqual(locations, [`${base}/__redirect/2/${taskId}/image_1.png${query}`, `/__redirect/1/${taskId}/image_1.png${query}`, direct]);
+      const last = await fetch(next, { redirect: 'manual' });
+      assert.equal(last.status, 200);
+      assert.ok((await bytesOf(last)).equals(directBytes));
+      // fetch following on its own ends at the same bytes, thumbnails too
+      assert.ok((await bytesOf(await fetch(image.url))).equals(directBytes));
+      assert.deepEqual(checkPng(await bytesOf(await fetch(image.thumbnail_url))), { width: 128, height: 128 });
+      const hops = s.requests().filter((r) => r.endpoint === 'redirect');
+      assert.equal(hops.length, 9);
+      assert.ok(hops.every((r) => r.status === 302 && !r.authorized && r.headers.authorization === undefined));
+      // the log would show a hop that carried the key, and HEAD answers a hop as well
+      const head = await fetch(image.url, { method: 'HEAD', headers: AUTH, redirect: 'manual' });
+      assert.equal(head.status, 302);
+      const [record] = s.requests().slice(-1);
+      assert.deepEqual([record.endpoint, record.method, record.authorized], ['redirect', 'HEAD', true]);
+    });
+
+    it('imageRedirectTarget: the last hop answers the target verbatim', async () => {
+      s.configure({ imageRedirects: 2, imageRedirectTarget: 'file:///etc/passwd' });
+      const { images } = await succeededImages(base);
+      const first = await fetch(images[0].url, { redirect: 'manual' });
+      assert.equal(first.status, 302);
+      const hop = new URL(first.headers.get('location') ?? '', images[0].url).href;
+      assert.match(hop, /\/__redirect\/1\//);
+      const lastHop = async (): Promise<string | null> => (await fetch(hop, { redirect: 'manual' })).headers.get('location');
+      assert.equal(await lastHop(), 'file:///etc/passwd');
+      s.configure({ imageRedirectTarget: 'http://example.com/x.png' });
+      assert.equal(await lastHop(), 'http://example.com/x.png');
+      s.configure({ imageRedirectTarget: null });
+      assert.match((await lastHop()) ?? '', new RegExp(`^${base}/__files/`));
+    });
+
+    it('imageBytesPerSecond: an image trickles at about the rate with the full Content-Length first; thumbnails do not', async () => {
+      s.configure({ imageBytes: 30_000, imageBytesPerSecond: 20_000 });
+      const { images } = await succeededImages(base);
+      const started = Date.now();
+      const res = await fetch(images[0].url);
+      const headersAfter = Date.now() - started;
+      const length = Number(res.headers.get('content-length'));
+      const bytes = await bytesOf(res);
+      const took = Date.now() - started;
+      assert.ok(length >= 29_000, `length ${length}`);
+      assert.equal(bytes.length, length);
+      checkPng(bytes);
+      assert.ok(took >= 1000, `took ${took} ms`);
+      assert.ok(headersAfter < took / 2, `headers after ${headersAfter} of ${took} ms`);
+      // at 10 bytes/s a paced thumbnail would take minutes
+      s.configure({ imageBytesPerSecond: 10 });
+      const thumb = await fetch(images[0].thumbnail_url, { signal: AbortSignal.timeout(3000) });
+      checkPng(await bytesOf(thumb));
+    });
+
+    it('imageStallAfterBytes: sends exactly that many bytes, then nothing, with the full Content-Length', async () => {
+      s.configure({ imageBytes: 30_000, imageStallAfterBytes: 5000 });
+      const { images } = await succeededImages(base);
+      const stalled = await rawGet(images[0].url, 400);
+      assert.equal(stalled.status, 200);
+      assert.equal(stalled.ended, false);
+      assert.equal(stalled.body.length, 5000);
+      const length = Number(stalled.headers['content-length']);
+      assert.ok(length >= 29_000, `length ${length}`);
+      const thumb = await rawGet(images[0].thumbnail_url, 2000);
+      assert.equal(thumb.ended, true);
+      checkPng(thumb.body);
+      s.configure({ imageBytesPerSecond: 20_000, imageStallAfterBytes: 3000 });
+      const trickled = await rawGet(images[0].url, 400);
+      assert.deepEqual([trickled.body.length, trickled.ended], [3000, false]);
+      s.configure({ imageBytesPerSecond: null, imageStallAfterBytes: 0 });
+      const headOnly = await rawGet(images[0].url, 300);
+      assert.deepEqual([headOnly.status, headOnly.body.length, headOnly.ended], [200, 0, false]);
+      s.configure({ imageStallAfterBytes: null });
+      const full = await rawGet(images[0].url, 2000);
+      assert.deepEqual([full.body.length, full.ended], [length, true]);
+      assert.ok(stalled.body.equals(full.body.subarray(0, 5000)));
+    });
+
+    it('submitAnswerDelayMs: the task is created before the late answer; close() does not wait for it', async () => {
+      s.configure({ submitAnswerDelayMs: 400 });
+      let answered = false;
+      const started = Date.now();
+      const pending = submit(base, {}).then((answer) => {
+        answered = true;
+        return answer;
+      });
+      const record = await waitFor(() => s.acceptedSubmissions()[0]);
+      assert.equal(answered, false);
+      assert.equal(record.status, undefined);
+      assert.equal(s.tasks().length, 1);
+      assert.equal(record.taskCreated, s.tasks()[0].taskId);
+      const env = asEnvelope(await pending);
+      assert.ok(Date.now() - started >= 390, `answered after ${Date.now() - started} ms`);
+      assert.equal(env.data?.task_id, record.taskCreated);
+      assert.equal(s.submissions()[0].status, 200);
+
+      const other = await startStandIn({ ...FAST, submitAnswerDelayMs: 5000 });
+      try {
+        const lost = submit(other.url, {});
+        await waitFor(() => other.tasks()[0]);
+        const closing = Date.now();
+        await other.close();
+        assert.ok(Date.now() - closing < 1000);
+        await assert.rejects(lost, TypeError);
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('onRequest: received before processing, answered after the answer, until unsubscribed', async () => {
+      const taskId = await submitTask(base);
+      const seen: [string, string, number | undefined, number][] = [];
+      const off = s.onRequest((record, phase) => seen.push([phase, record.endpoint, record.status, s.tasks()[0].polls]));
+      await status(base, taskId);
+      assert.deepEqual(seen, [
+        ['received', 'status', undefined, 0],
+        ['answered', 'status', 200, 1],
+      ]);
+      await call(base, '/__standin/tasks'); // control calls are not logged, so not reported
+      assert.equal(seen.length, 2);
+      off();
+      await status(base, taskId);
+      assert.equal(seen.length, 2);
+      // a reset is reported as answered, without a status
+      const phases: [string, string | undefined, number | undefined][] = [];
+      const off2 = s.onRequest((record, phase) => phases.push([phase, record.fault, record.status]));
+      s.configure({ faults: [{ endpoint: 'status', kind: 'reset', times: 1 }] });
+      await assert.rejects(status(base, taskId), TypeError);
+      off2();
+      assert.deepEqual(phases, [
+        ['received', undefined, undefined],
+        ['answered', 'reset', undefined],
+      ]);
+    });
+
+    it('the control API sets the knobs, refuses bad values, and reset() restores the defaults', async () => {
+      const knobs = {
+        extraImages: 2,
+        urlPadding: 10,
+        imageRedirects: 3,
+        imageRedirectTarget: 'file:///etc/passwd',
+        imageBytesPerSecond: 1000,
+        imageStallAfterBytes: 0,
+        submitAnswerDelayMs: 50,
+        faults: [{ endpoint: 'redirect', kind: 'http503' }],
+      };
+      const set = await call(base, '/__standin/config', post(knobs, {}));
+      assert.equal(set.status, 200, set.text);
+      const { faults, ...rest } = knobs;
+      assert.deepEqual(Object.fromEntries(Object.keys(rest).map((k) => [k, s.config()[k as keyof StandInConfig]])), rest);
+      assert.deepEqual(s.config().faults, faults);
+      const bad: Record<string, unknown>[] = [
+        { extraImages: -1 },
+        { extraImages: 1.5 },
+        { urlPadding: 2_000_000 },
+        { imageRedirects: '3' },
+        { imageRedirectTarget: 'http://a/\r\nSet-Cookie: x=1' },
+        { imageRedirectTarget: '' },
+        { imageBytesPerSecond: 0 },
+        { imageStallAfterBytes: -1 },
+        { submitAnswerDelayMs: -5 },
+      ];
+      for (const patch of bad) {
+        const answer = await call(base, '/__standin/config', post(patch, {}));
+        assert.equal(answer.status, 400, JSON.stringify(patch));
+      }
+      s.reset();
+      const config = s.config();
+      assert.deepEqual(
+        [config.extraImages, config.urlPadding, config.imageRedirects, config.imageRedirectTarget, config.imageBytesPerSecond, config.imageStallAfterBytes, config.submitAnswerDelayMs],
+        [0, 0, 0, null, null, null, 0],
+      );
+    });
+  });
+
   describe('close()', () => {
     it('ends hanging requests and keep-alive connections', async () => {
       const other = await startStandIn({ faults: [{ endpoint: 'status', kind: 'hang' }] });
@@ -730,6 +1030,26 @@ describe('CreatOK stand-in', function () {
       assert.ok(Date.now() - started < 1000);
       await assert.rejects(hanging, TypeError);
       await other.close(); // twice is fine
+    });
+
+    it('ends a trickling image promptly and leaves no timer running', async () => {
+      const other = await startStandIn({ ...FAST, imageBytes: 30_000, imageBytesPerSecond: 20_000 });
+      try {
+        const { images } = await succeededImages(other.url);
+        const before = liveTimers();
+        const res = await fetch(images[0].url);
+        assert.equal(res.status, 200);
+        const body = res.arrayBuffer();
+        await new Promise((r) => setTimeout(r, 250));
+        assert.ok(liveTimers() > before, 'the trickle runs on a timer');
+        const started = Date.now();
+        await other.close();
+        assert.ok(Date.now() - started < 1000, `close took ${Date.now() - started} ms`);
+        await assert.rejects(body);
+        assert.ok(liveTimers() <= before, `${liveTimers()} timers, ${before} before`);
+      } finally {
+        await other.close();
+      }
     });
   });
 });
