@@ -62,7 +62,8 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
   const watcher = new TaskWatcher({ client: { getTaskStatus: (id, o) => getClient().getTaskStatus(id, o) }, logger, budgetMs: () => settings().watchBudgetMs });
   const runs = new RunService({ client: getClient, watcher, logger, saveImages: imageSaver(() => settings().imagesFolder, logger) });
   const notifications = new RunNotifications(runs, (m) => logger.error(m));
-  context.subscriptions.push(watcher, runs, notifications);
+  // Disposed in this order: the run service stops (and lets go of its leases) before the watcher.
+  context.subscriptions.push(runs, watcher, notifications);
 
   let confirm: ConfirmRequest | undefined;
   const index = new RunIndex(storesOfWorkspace());
@@ -146,7 +147,9 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
   // in a trusted workspace: in Restricted Mode nothing found on disk is acted on.
   const resumeUnfinished = (): void =>
     void runs.resumeUnfinished(index.storesList).then(
-      (n) => n > 0 && logger.info(`resume: following ${n} unfinished runs again`),
+      (r) =>
+        r.followed + r.completing + r.unconfirmed + r.abandoned > 0 &&
+        logger.info(`resume: ${r.followed} followed again, ${r.completing} saving their images, ${r.unconfirmed} now unconfirmed, ${r.abandoned} empty run folders removed`),
       (e: Error) => logger.error(`resume: ${e.message}`),
     );
   if (vscode.workspace.isTrusted) resumeUnfinished();

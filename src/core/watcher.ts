@@ -16,6 +16,8 @@ export type WatchEndReason = 'succeeded' | 'failed' | 'stopped' | 'budgetExhaust
  * NOT_FOUND_GRACE_MS old (right after a submit it could be a lag of CreatOK's).
  */
 export const NOT_FOUND_LIMIT = 3;
+/** A server's Retry-After spaces the next read of the task, up to this. */
+export const MAX_RETRY_AFTER_MS = 5 * 60_000;
 export const NOT_FOUND_GRACE_MS = 20_000;
 
 export type WatchEvent =
@@ -47,6 +49,8 @@ interface Watched {
   expectedMs?: number;
   firstProgress?: ProgressSample;
   lastProgress?: ProgressSample;
+  /** The last failed read's Retry-After (cleared by an answer). */
+  retryAfterMs?: number;
 }
 
 export interface TaskWatcherOptions {
@@ -163,6 +167,7 @@ export class TaskWatcher {
       const { status, raw } = await this.options.client.getTaskStatus(w.taskId, { signal: this.requests.signal });
       if (!this.watched.has(w.taskId)) return;
       w.notFoundInARow = 0;
+      w.retryAfterMs = undefined;
       if (status.status !== w.lastStatus) this.logger.info(`watch: task ${w.taskId} is ${status.status}`);
       w.lastStatus = status.status;
       if (typeof status.progress === 'number' && status.progress > 0) {
@@ -178,6 +183,7 @@ export class TaskWatcher {
     } catch (error) {
       if (this.disposed || !this.watched.has(w.taskId)) return;
       const e = error instanceof CreatOkError ? error : new CreatOkError('network', (error as Error).message, { cause: error });
+      w.retryAfterMs = e.details.retryAfterMs;
       if (e.kind === 'notFound' && (++w.notFoundInARow < NOT_FOUND_LIMIT || this.clock.now() - w.startedAt < NOT_FOUND_GRACE_MS)) {
         this.logger.warn(`watch: task ${w.taskId}: CreatOK does not know it (${w.notFoundInARow} of ${NOT_FOUND_LIMIT})`);
         this.emit({ type: 'trouble', taskId: w.taskId, error: e });
@@ -202,7 +208,8 @@ export class TaskWatcher {
             lastProgress: w.lastProgress,
             expectedMs: w.expectedMs,
           });
-          w.nextAt = now + delay;
+          // A server that said when to come back is not asked sooner.
+          w.nextAt = now + Math.max(delay, Math.min(w.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS));
         }
       }
       if (!this.disposed) this.kick();

@@ -157,6 +157,10 @@ export class CheckImageTaskTool implements vscode.LanguageModelTool<CheckToolInp
   async invoke(options: vscode.LanguageModelToolInvocationOptions<CheckToolInput>, token: vscode.CancellationToken): Promise<vscode.LanguageModelToolResult> {
     const parsed = checkInputSchema.safeParse(options.input);
     if (!parsed.success) return badInput(parsed.error);
+    // Like Check Once: reading a task and saving its images acts on the workspace.
+    if (!vscode.workspace.isTrusted) {
+      return text({ status: 'not_checked', task_id: parsed.data.taskId, message: 'This workspace is in Restricted Mode: tasks are not checked and images are not saved until the user trusts it.' });
+    }
     const outcome = await this.deps.resumer.resume(parsed.data.taskId, parsed.data.keepWatching ? 'watch' : 'once');
     const { record, store } = outcome;
     if (!record || !store) return text({ status: outcome.status, task_id: parsed.data.taskId, message: outcome.message });

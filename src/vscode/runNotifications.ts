@@ -72,6 +72,10 @@ export class RunNotifications extends Disposable {
   private async announceEnd(event: Extract<RunEvent, { kind: 'ended' }>): Promise<void> {
     const { record, store } = event.run;
     if (event.run.elsewhere) return; // the window that followed it tells
+    if (event.reason === 'succeeded' && record.download_error_kind === 'disk') {
+      await announceDiskProblem(this.runs, store, record.run_id, record.download_error ?? '');
+      return;
+    }
     if (event.reason === 'succeeded') {
       const saved = record.local_images?.filter(Boolean).length ?? 0;
       const text =
@@ -107,6 +111,34 @@ export class RunNotifications extends Disposable {
     if (choice === retry) await retrySaving(this.runs, store, record.run_id);
     if (choice === details) await vscode.commands.executeCommand(Commands.showLog);
   }
+}
+
+/**
+ * The images of a run could not be written because of this machine's disk (full, read-only,
+ * not permitted): said as such, with Reveal and Retry (never retried as a network fault).
+ */
+export async function announceDiskProblem(runs: RunService, store: ArtifactStore, runId: string, detail: string): Promise<void> {
+  const reveal = vscode.l10n.t('Reveal run folder');
+  const retry = vscode.l10n.t('Retry');
+  const choice = await vscode.window.showErrorMessage(
+    vscode.l10n.t('The images could not be saved: the disk is full or the folder cannot be written. Free some space or fix the permissions, then retry. ({0})', detail),
+    reveal,
+    retry,
+  );
+  if (choice === reveal) await revealRunFolder(store, runId);
+  if (choice === retry) await retryDownloadsWithProgress(runs, store, runId);
+}
+
+/** "Retry Downloads": saves a run's missing images again, and says how it went (a failure as a failure). */
+export async function retryDownloadsWithProgress(runs: RunService, store: ArtifactStore, runId: string): Promise<void> {
+  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Saving the images…') }, () =>
+    runs.retryDownloads(store, runId),
+  );
+  if (result.kind === 'busy') void vscode.window.showInformationMessage(vscode.l10n.t('This run is being watched; its images are saved when it ends.'));
+  else if (result.kind === 'unreadable') void vscode.window.showErrorMessage(result.message);
+  else if (result.kind === 'failed' && result.run.record.download_error_kind === 'disk') void announceDiskProblem(runs, store, runId, result.message);
+  else if (result.kind === 'failed') void vscode.window.showErrorMessage(vscode.l10n.t('Some images could not be saved: {0}', result.message));
+  else vscode.window.setStatusBarMessage(vscode.l10n.t('The images are saved in the run folder.'), 3000);
 }
 
 /** "Retry saving": tries the write now, and says how it went. */

@@ -116,6 +116,8 @@ export function endMessage(reason: RunEndReason, record: RunRecord, error?: Crea
     case 'stopped':
       return { message: phaseText('stopped', '') };
     case 'succeeded':
+    // The flow that sent it says why (its reply, its own message).
+    case 'submitFailed':
       return undefined;
   }
 }

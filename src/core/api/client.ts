@@ -1,6 +1,6 @@
 // The CreatOK Open Skills API: capabilities, reference upload (presign + PUT), submit, status.
 // Reads are retried with backoff; the paid submit is sent once and never repeated here.
-import { checkBaseUrl, isHeaderSafe } from '../urlPolicy';
+import { checkBaseUrl, isAllowedUrl, isHeaderSafe } from '../urlPolicy';
 import { systemClock, type Clock } from '../clock';
 import { redact, silentLogger, type Logger } from '../log';
 import { CreatOkError } from './errors';
@@ -141,6 +141,10 @@ export class CreatOkClient {
     size: number,
     options: CallOptions = {},
   ): Promise<void> {
+    // The storage address comes from CreatOK's answer: it passes the same policy as any link.
+    if (!isAllowedUrl(presignedUrl)) {
+      throw new CreatOkError('invalidAnswer', 'CreatOK gave an upload address that is not https:, so nothing was uploaded.', { mayHaveReachedServer: false });
+    }
     await withDeadline(this.timeoutMs * 5, options.signal, async (signal, state) => {
       let status: number;
       let text = '';

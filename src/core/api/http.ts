@@ -20,6 +20,10 @@ export interface FetchInit {
   headers: Record<string, string>;
   body?: string | Buffer | NodeJS.ReadableStream;
   signal: AbortSignal;
+  /** API calls refuse redirects ('error', the default); image downloads follow them one hop at a time ('manual'). */
+  redirect?: 'error' | 'manual';
+  /** The largest body read, in bytes (0: no limit); a larger one fails the request. */
+  maxBytes?: number;
 }
 
 export type FetchLike = (url: string, init: FetchInit) => Promise<FetchResponse>;
@@ -29,8 +33,18 @@ let nodeFetch: Promise<typeof import('node-fetch')> | undefined;
 
 export const defaultFetch: FetchLike = async (url, init) => {
   const { default: fetchImpl } = await (nodeFetch ??= import('node-fetch'));
-  return fetchImpl(url, { method: init.method, headers: init.headers, body: init.body, signal: init.signal, redirect: 'error' }) as unknown as Promise<FetchResponse>;
+  return fetchImpl(url, {
+    method: init.method,
+    headers: init.headers,
+    body: init.body,
+    signal: init.signal,
+    redirect: init.redirect ?? 'error',
+    size: init.maxBytes ?? MAX_ANSWER_BYTES,
+  }) as unknown as Promise<FetchResponse>;
 };
+
+/** The largest API answer read (a status answer listing thousands of images stays well under it). */
+export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
@@ -127,6 +141,9 @@ export async function requestJson<T>(fetchImpl: FetchLike, request: JsonRequest<
       });
       text = await response.text();
     } catch (error) {
+      if ((error as { type?: unknown })?.type === 'max-size') {
+        throw new CreatOkError('invalidAnswer', `CreatOK sent an answer larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MB; it was not read.`, { mayHaveReachedServer: true });
+      }
       throw mapTransportError(error, state.timedOut, request.signal?.aborted === true, hasBody);
     }
     return parseAnswer(response, text, request.dataSchema);

@@ -64,14 +64,39 @@ export const taskImageSchema = z.looseObject({
 });
 export type TaskImage = z.infer<typeof taskImageSchema>;
 
-export const taskStatusDataSchema = z.looseObject({
+/** At most this many images of a status answer are read; the rest are only counted (`images_listed`). */
+export const MAX_IMAGES_READ = 64;
+
+const taskStatusShape = z.looseObject({
   task_id: z.optional(text),
   status: text,
   progress: z.nullish(z.number().check(z.minimum(0), z.maximum(100))),
-  result: z.nullish(z.looseObject({ images: z.nullish(z.array(taskImageSchema)) })),
+  result: z.nullish(
+    z.looseObject({
+      images: z.nullish(z.array(taskImageSchema)),
+      /** How many images the answer listed (set here when it listed more than MAX_IMAGES_READ). */
+      images_listed: z.optional(z.int()),
+    }),
+  ),
   error: z.nullish(z.looseObject({ message: z.nullish(z.string()) })),
 });
-export type TaskStatus = z.infer<typeof taskStatusDataSchema>;
+
+/**
+ * A status answer. An answer may list any number of images: only the first MAX_IMAGES_READ
+ * are checked and kept, so thousands of them cost a count, not a parse each.
+ */
+export const taskStatusDataSchema = z.pipe(
+  z.transform((data: unknown) => {
+    if (typeof data !== 'object' || data === null) return data;
+    const result = (data as { result?: unknown }).result;
+    if (typeof result !== 'object' || result === null) return data;
+    const images = (result as { images?: unknown }).images;
+    if (!Array.isArray(images) || images.length <= MAX_IMAGES_READ) return data;
+    return { ...data, result: { ...result, images: images.slice(0, MAX_IMAGES_READ), images_listed: images.length } };
+  }),
+  taskStatusShape,
+);
+export type TaskStatus = z.infer<typeof taskStatusShape>;
 
 export const TERMINAL_STATUSES = ['succeeded', 'failed'] as const;
 export function isTerminalStatus(status: string): boolean {

@@ -1,11 +1,13 @@
 // An exclusive lock file beside what it guards, for the short read-merge-write of a run record
 // by several windows (processes). Created with O_EXCL ("wx"), so exactly one holder; a lock
-// older than `staleMs` (its holder died) is broken by renaming it away, which only one breaker
-// can win. Written here rather than taken from proper-lockfile: that package (through
+// whose holder on this machine is gone (its token names the pid and host), or that is older
+// than `staleMs` (a holder elsewhere died), is broken by renaming it away, which only one
+// breaker can win. Written here rather than taken from proper-lockfile: that package (through
 // graceful-fs and signal-exit) patches `fs` and `process` globally, which an extension must not
 // do in the extension host it shares with others.
 import { promises as nodeFs } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { isProcessAlive, THIS_HOST } from '../processes';
 
 export type LockFs = Pick<typeof nodeFs, 'writeFile' | 'readFile' | 'stat' | 'lstat' | 'rename' | 'rm' | 'link' | 'utimes'>;
 
@@ -31,7 +33,7 @@ const codeOf = (error: unknown): string | undefined => (error as NodeJS.ErrnoExc
 export async function withFileLock<T>(lockPath: string, work: () => Promise<T>, options: FileLockOptions = {}): Promise<T> {
   const fs = options.fs ?? nodeFs;
   const staleMs = options.staleMs ?? 10_000;
-  const token = `${process.pid}:${randomBytes(6).toString('hex')}`;
+  const token = `${process.pid}@${THIS_HOST}:${randomBytes(6).toString('hex')}`;
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   for (let attempt = 0; ; attempt++) {
     try {
@@ -74,12 +76,24 @@ async function readToken(fs: LockFs, file: string): Promise<string | undefined> 
 /** What a lock "file" that is a link, a folder or a large file counts as: never a live holder's. */
 const PLANTED = '\u0000planted';
 
-/** The token of the lock file when it is older than `staleMs` (its holder died) or planted, else undefined. */
+/** Whether a token names a holder on this machine whose process is gone. */
+export function isDeadHolder(token: string): boolean {
+  const match = /^(\d{1,10})@([^:]*):[0-9a-f]+$/.exec(token);
+  return !!match && !isProcessAlive(Number(match[1]), match[2]);
+}
+
+/**
+ * The token of the lock file when its holder is gone: dead on this machine (at once), silent
+ * for longer than `staleMs` (elsewhere), or planted. Undefined while a holder may live.
+ */
 async function staleToken(fs: LockFs, lockPath: string, staleMs: number): Promise<string | undefined> {
   const stat = await fs.lstat(lockPath).catch(() => undefined);
   if (!stat) return undefined; // gone: the next attempt takes it
   if (!stat.isFile() || stat.size > 256) return PLANTED;
-  if (Date.now() - stat.mtimeMs <= staleMs) return undefined;
+  if (Date.now() - stat.mtimeMs <= staleMs) {
+    const token = await readToken(fs, lockPath);
+    return token !== undefined && isDeadHolder(token) ? token : undefined;
+  }
   return readToken(fs, lockPath);
 }
 

@@ -1,48 +1,93 @@
 // Saves a finished run's images into its folder (outputs/images/image_1.png …) so they outlive
-// the signed URLs. result.json keeps the URLs verbatim and adds the local files.
+// the signed URLs. result.json keeps the URLs and adds the local files. Bounded: at most the
+// run's `n` images, at most MAX_PARALLEL_DOWNLOADS at once in a window, and all of a run's
+// downloads end within RUN_DOWNLOAD_DEADLINE_MS (then the run says which images are missing).
 import * as path from 'node:path';
 import type { FetchLike } from '../api/http';
 import { systemClock, type Clock } from '../clock';
-import { downloadImage, DownloadError, removePartFiles } from '../download';
+import { downloadImage, DownloadError, isRetryableDownload, removePartFiles, type DownloadOptions } from '../download';
+import { Limiter } from '../limiter';
 import type { RunRecord } from './record';
 import type { ArtifactStore } from './store';
 
-const RETRYABLE: DownloadError['reason'][] = ['network', 'timeout', 'truncated'];
+/** Downloads at once in one window (process), over every run. */
+export const MAX_PARALLEL_DOWNLOADS = 4;
+/** A run's downloads end by then, whatever the servers do (stalls and trickles included). */
+export const RUN_DOWNLOAD_DEADLINE_MS = 3 * 60_000;
+
+const windowDownloads = new Limiter(MAX_PARALLEL_DOWNLOADS);
 
 export interface SaveImagesOptions {
   fetch?: FetchLike;
   clock?: Clock;
   attempts?: number;
   signal?: AbortSignal;
+  /** Shared by the window's downloads (default: this process's own). */
+  limiter?: Limiter;
+  deadlineMs?: number;
+  stallMs?: number;
+  openFile?: DownloadOptions['openFile'];
 }
 
-/** Downloads the images not saved yet; returns the record with `local_images` (and `download_error`). */
+/**
+ * Downloads the images not saved yet; returns the record with `local_images`, and with
+ * `download_error` (and `download_error_kind: 'disk'` when the disk was the cause) when some
+ * could not be saved.
+ */
 export async function saveRunImages(record: RunRecord, store: ArtifactStore, options: SaveImagesOptions = {}): Promise<RunRecord> {
   const clock = options.clock ?? systemClock;
   const attempts = options.attempts ?? 3;
+  const limiter = options.limiter ?? windowDownloads;
   const outputs = store.outputsDir(record.run_id);
   // Created folder by folder, never through a link; what an interrupted download left is removed.
   const dir = await store.ensureRunFolder(record.run_id, 'images');
   await removePartFiles(dir);
+
+  const deadlineMs = options.deadlineMs ?? RUN_DOWNLOAD_DEADLINE_MS;
+  const controller = new AbortController();
+  let pastDeadline = false;
+  const deadline = setTimeout(() => {
+    pastDeadline = true;
+    controller.abort();
+  }, deadlineMs);
+  const onCancel = (): void => controller.abort();
+  options.signal?.addEventListener('abort', onCancel, { once: true });
+  const signal = controller.signal;
+
   const errors: string[] = [];
-  const local = await Promise.all(
-    record.images.map(async (url, i) => {
-      const existing = record.local_images?.[i];
-      if (existing) return existing;
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const saved = await downloadImage(url, dir, `image_${i + 1}`, { fetch: options.fetch, signal: options.signal });
-          return path.relative(outputs, saved.file).split(path.sep).join('/');
-        } catch (error) {
-          const retryable = error instanceof DownloadError && (RETRYABLE.includes(error.reason) || /HTTP 5\d\d/.test(error.message));
-          if (!retryable || attempt >= attempts) {
-            errors.push(`image ${i + 1}: ${(error as Error).message}`);
-            return null;
+  let disk: DownloadError | undefined;
+  const wanted = record.images.slice(0, record.n);
+  try {
+    const local = await Promise.all(
+      wanted.map(async (url, i) => {
+        const existing = record.local_images?.[i];
+        if (existing) return existing;
+        for (let attempt = 1; ; attempt++) {
+          try {
+            if (disk) throw disk;
+            const saved = await limiter.run(() => downloadImage(url, dir, `image_${i + 1}`, { fetch: options.fetch, signal, stallMs: options.stallMs, openFile: options.openFile }));
+            return path.relative(outputs, saved.file).split(path.sep).join('/');
+          } catch (error) {
+            if (error instanceof DownloadError && error.reason === 'disk') disk ??= error;
+            const over = pastDeadline && !options.signal?.aborted;
+            if (over || !isRetryableDownload(error) || attempt >= attempts) {
+              const message = over ? `not saved within ${Math.round(deadlineMs / 1000)} s` : (error as Error).message;
+              errors.push(`image ${i + 1}: ${message}`);
+              return null;
+            }
+            try {
+              await clock.sleep(500 * 2 ** (attempt - 1), signal);
+            } catch {
+              errors.push(`image ${i + 1}: ${pastDeadline ? `not saved within ${Math.round(deadlineMs / 1000)} s` : 'cancelled'}`);
+              return null;
+            }
           }
-          await clock.sleep(500 * 2 ** (attempt - 1), options.signal);
         }
-      }
-    }),
-  );
-  return { ...record, local_images: local, download_error: errors.length > 0 ? errors.join('; ') : null };
+      }),
+    );
+    return { ...record, local_images: local, download_error: errors.length > 0 ? errors.join('; ') : null, download_error_kind: disk && errors.length > 0 ? 'disk' : null };
+  } finally {
+    clearTimeout(deadline);
+    options.signal?.removeEventListener('abort', onCancel);
+  }
 }

@@ -1,7 +1,7 @@
 // What a run's record becomes at each step, as pure functions: a new run, a recovered task, a
 // status answer, a failed submit. The run service applies them and writes the result.
 import { CreatOkError } from '../api/errors';
-import type { TaskStatus } from '../api/schemas';
+import type { TaskImage, TaskStatus } from '../api/schemas';
 import type { ResolvedRequest } from '../request';
 import type { RunRecord } from './record';
 import { newRunId } from './runId';
@@ -42,9 +42,40 @@ export function newRecoveryRecord(taskId: string, now: Date, baseUrl?: string): 
   return baseUrl ? { ...record, base_url: baseUrl } : record;
 }
 
+/** Images kept of a recovered run's answer, whose count was never asked for here. */
+export const MAX_IMAGES_PER_RUN = 16;
+/** A longer image address is not kept (signed storage URLs are a few hundred characters). */
+export const MAX_IMAGE_URL_LENGTH = 16 * 1024;
+
+/**
+ * The images of a status answer that a run keeps: at most the `n` it asked for (a recovered
+ * run: MAX_IMAGES_PER_RUN), none with an overlong address. The rest are counted, never fetched.
+ */
+export function keptImages(record: RunRecord, result: TaskStatus['result']): { images: TaskImage[]; ignored: number } {
+  const answered = result?.images ?? [];
+  const limit = record.source === 'resume' ? MAX_IMAGES_PER_RUN : record.n;
+  const usable = answered.filter((i) => i.url.length <= MAX_IMAGE_URL_LENGTH);
+  const images = usable.slice(0, limit).map((i) => (i.thumbnail_url && i.thumbnail_url.length > MAX_IMAGE_URL_LENGTH ? { ...i, thumbnail_url: null } : i));
+  return { images, ignored: Math.max(answered.length, result?.images_listed ?? 0) - images.length };
+}
+
+/**
+ * The status answer as result.json keeps it in `raw`: its image list stands in `images` and
+ * `thumbnails` already, so here it is only counted (each long signed URL is stored once).
+ */
+export function compactStatusAnswer(raw: unknown): unknown {
+  if (!isObject(raw) || !isObject(raw.data) || !isObject(raw.data.result) || !Array.isArray(raw.data.result.images)) return raw;
+  const count = raw.data.result.images.length;
+  return { ...raw, data: { ...raw.data, result: { ...raw.data.result, images: `${count} images: see "images" and "thumbnails"` } } };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** The record after a status answer; unchanged fields keep what earlier writes recorded. */
 export function applyTaskStatus(record: RunRecord, status: TaskStatus, raw: unknown, now: Date): RunRecord {
-  const images = status.result?.images ?? [];
+  const { images, ignored } = keptImages(record, status.result);
   const terminal = status.status === 'succeeded' || status.status === 'failed';
   return {
     ...record,
@@ -55,7 +86,8 @@ export function applyTaskStatus(record: RunRecord, status: TaskStatus, raw: unkn
     progress: status.progress ?? null,
     images: images.length > 0 ? images.map((i) => i.url) : record.images,
     thumbnails: images.length > 0 ? images.map((i) => i.thumbnail_url ?? null) : record.thumbnails,
-    raw: { ...record.raw, status: raw },
+    ...(ignored > 0 ? { images_ignored: ignored } : {}),
+    raw: { ...record.raw, status: compactStatusAnswer(raw) },
     error:
       status.status === 'failed'
         ? { kind: 'taskFailed', message: status.error?.message?.trim() || 'The task failed without a reason.' }
@@ -79,5 +111,19 @@ export function failedSubmitRecord(record: RunRecord, error: unknown, now: Date)
     },
     updated_at: now.toISOString(),
     finished_at: unconfirmed ? null : now.toISOString(),
+  };
+}
+
+/**
+ * A run found still `submitting` after its window closed: whether CreatOK accepted it is not
+ * known, so it is `unconfirmed` (shown, warned about, counted) and never sent again by itself.
+ */
+export function interruptedSubmitRecord(record: RunRecord, now: Date): RunRecord {
+  return {
+    ...record,
+    status: 'unconfirmed',
+    error: { kind: 'interrupted', message: "The window closed while the request was being sent; whether CreatOK accepted it is not known." },
+    updated_at: now.toISOString(),
+    finished_at: null,
   };
 }

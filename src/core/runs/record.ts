@@ -32,6 +32,10 @@ export const runRecordSchema = z.looseObject({
   /** Downloaded copies, relative to the outputs folder (`images/image_1.png`), null where the download failed. */
   local_images: z.optional(z.array(z.nullable(z.string()))),
   download_error: z.nullish(z.string()),
+  /** Why the downloads failed, when it was this machine's disk (full, read-only): not retried as a network fault. */
+  download_error_kind: z.nullish(z.enum(['disk'])),
+  /** Images the server listed beyond what the run asked for (or with overlong addresses): counted, never fetched. */
+  images_ignored: z.optional(z.int().check(z.nonnegative())),
   /** Reference images sent with the task: workspace-relative path (or file name), size, type, objectKey. */
   references: z.optional(
     z.array(z.looseObject({ path: z.string(), size: z.number(), type: z.string(), objectKey: z.string() })),
@@ -115,6 +119,7 @@ export function renderResultMarkdown(record: RunRecord): string {
       lines.push('URL:', '', '~~~~text', url.replace(/[\r\n]+/g, ' ').replace(/~~~~/g, '~ ~ ~ ~'), '~~~~', '');
     });
     if (record.download_error) lines.push(`Some images could not be saved: ${mdEscape(record.download_error)}`, '');
+    if (record.images_ignored) lines.push(`CreatOK listed ${record.images_ignored} more images than were asked for; they were not downloaded.`, '');
     if (record.copies && record.copies.length > 0) lines.push(`Copied to: ${record.copies.map(mdEscape).join(', ')}`, '');
   }
   if (record.error) {

@@ -18,13 +18,14 @@ import { silentLogger, type Logger } from '../log';
 import { toSubmitBody, type ResolvedRequest } from '../request';
 import type { TaskWatcher, WatchEndReason, WatchOptions } from '../watcher';
 import { saveRunImages } from './images';
-import { applyTaskStatus, failedSubmitRecord, newRecoveryRecord, newRunRecord } from './lifecycle';
+import { applyTaskStatus, failedSubmitRecord, interruptedSubmitRecord, newRecoveryRecord, newRunRecord } from './lifecycle';
 import { mergeRecords, type RunRecord } from './record';
-import { classifyStatus, isFinalStatus, isResumable, UNKNOWN_TASK_STATUS } from './runStatus';
+import { classifyStatus, isFinalStatus, isResumable, lacksImages, UNKNOWN_TASK_STATUS } from './runStatus';
 import { LockTimeoutError } from './fileLock';
 import { isLeaseLive, type ArtifactStore } from './store';
 
-export type RunEndReason = WatchEndReason;
+/** Why a run ended: its watch's end, or `submitFailed` (refused, or its answer lost: `unconfirmed`). */
+export type RunEndReason = WatchEndReason | 'submitFailed';
 
 /** A run as the views see it. */
 export interface RunSnapshot {
@@ -56,7 +57,25 @@ export type SubmitResult =
 
 export type CheckResult = { kind: 'following'; run: RunSnapshot } | { kind: 'checked'; run: RunSnapshot };
 
-export type RetryDownloadResult = { kind: 'done'; run: RunSnapshot } | { kind: 'busy' } | { kind: 'unreadable'; message: string };
+export type RetryDownloadResult =
+  /** Every image is saved. */
+  | { kind: 'done'; run: RunSnapshot }
+  /** Some could not be saved: `run.record.download_error` says which and why. */
+  | { kind: 'failed'; run: RunSnapshot; message: string }
+  | { kind: 'busy' }
+  | { kind: 'unreadable'; message: string };
+
+/** What a start-up resume did with the runs it found marked in progress. */
+export interface ResumeSummary {
+  /** Followed again (their task may still be running). */
+  followed: number;
+  /** Succeeded runs whose images are being saved now. */
+  completing: number;
+  /** Found still `submitting` with no window sending them: now `unconfirmed`. */
+  unconfirmed: number;
+  /** Marked folders whose record was never written (nothing was sent): removed. */
+  abandoned: number;
+}
 
 export interface RunServiceOptions {
   client: () => Pick<CreatOkClient, 'submit' | 'getTaskStatus' | 'baseUrl'>;
@@ -92,6 +111,8 @@ interface Tracked {
   saveAttempts: number;
   /** A lease renewal under way. */
   renewing?: Promise<void>;
+  /** The paid request is under way (its outcome not known yet). */
+  sending?: boolean;
 }
 
 const keyOf = (store: ArtifactStore, runId: string): string => `${store.root}\u0000${runId}`;
@@ -171,32 +192,43 @@ export class RunService implements Disposable {
       base_url: client.baseUrl,
       ...(references.length > 0 ? { references } : {}),
     };
+    // Marked and leased before the record, the record before the request: a crash at any line
+    // leaves either nothing sent and nothing but empty folders, or a marked run that the next
+    // start finds (followed with its task id, or `unconfirmed` without one).
     try {
+      await store.markInProgress(record.run_id, true);
+      await store.acquireLease(record.run_id, this.owner, this.leaseMs);
       record = await store.write(record);
     } catch (error) {
       const e = asError(error);
       this.logger.error(`artifacts: the run folder could not be written, so nothing was sent: ${e.message}`);
+      await store.removeAbandoned(record.run_id).catch(() => undefined);
       return { kind: 'notStarted', error: e };
     }
+    const run = this.track(store, record);
+    run.sending = true;
+    this.renewLeaseWhileHeld(run);
     let answer: Awaited<ReturnType<typeof client.submit>>;
     try {
       answer = await client.submit(toSubmitBody(request, references.map((r) => r.objectKey)), { idempotencyKey: record.run_id, signal: options.signal });
     } catch (error) {
-      const run = this.track(store, failedSubmitRecord(record, error, this.now()));
-      await this.step(run, () => this.save(run));
+      run.sending = false;
+      await this.step(run, async () => {
+        run.record = failedSubmitRecord(run.record, error, this.now());
+        // Nothing to follow (no task id): the marker goes once the outcome is on disk.
+        if (await this.save(run)) await this.unmark(run);
+        await this.releaseLease(run);
+      });
+      this.clearTimers(run, { keepSaveRetry: true });
       this.untrackIfIdle(run);
-      this.emit({ kind: 'updated', run: this.snapshotOf(run) });
+      this.emit({ kind: 'ended', run: this.snapshotOf(run), reason: 'submitFailed' });
       return { kind: 'failed', run: this.snapshotOf(run), error: asError(error) };
     }
-    this.logger.info(`submit: CreatOK accepted task ${answer.taskId} (run ${record.run_id})`);
-    const run = this.track(store, {
-      ...record,
-      task_id: answer.taskId,
-      status: answer.status,
-      raw: { ...record.raw, submit: answer.raw },
-      updated_at: this.now().toISOString(),
-    });
+    const answeredAt = performance.now();
+    run.sending = false;
+    run.record = { ...run.record, task_id: answer.taskId, status: answer.status, raw: { ...run.record.raw, submit: answer.raw }, updated_at: this.now().toISOString() };
     await this.step(run, () => this.save(run));
+    this.logger.info(`submit: CreatOK accepted task ${answer.taskId} (run ${record.run_id}); recorded ${(performance.now() - answeredAt).toFixed(1)} ms after the answer`);
     this.startFollowing(run, { startedAt: Date.parse(record.created_at), ...options.watch });
     return { kind: 'submitted', run: this.snapshotOf(run) };
   }
@@ -238,7 +270,7 @@ export class RunService implements Disposable {
     if (run.following) return { kind: 'following', run: this.snapshotOf(run) };
     await this.step(run, async () => {
       run.record = applyTaskStatus(run.record, answer.status, answer.raw, this.now());
-      if (isTerminalStatus(answer.status.status)) await this.complete(run);
+      if (isTerminalStatus(answer.status.status)) await this.completeIfFree(run);
       else await this.save(run);
     });
     this.logger.info(`check: task ${taskId} is ${run.record.status} (run ${run.record.run_id})`);
@@ -248,7 +280,10 @@ export class RunService implements Disposable {
     return { kind: 'checked', run: this.snapshotOf(run) };
   }
 
-  /** Saves a finished run's missing images again. */
+  /**
+   * Saves a finished run's missing images again, from the addresses CreatOK lists now (never
+   * from links read back from disk). Says whether every image is saved.
+   */
   async retryDownloads(store: ArtifactStore, runId: string): Promise<RetryDownloadResult> {
     const tracked = this.runs.get(keyOf(store, runId));
     if (tracked?.following) return { kind: 'busy' };
@@ -257,14 +292,12 @@ export class RunService implements Disposable {
     const run = tracked ?? this.track(store, read.record);
     let busy = false;
     await this.step(run, async () => {
-      const lease = await this.takeLease(run);
-      if (!lease) {
+      if (!(await this.takeLease(run))) {
         busy = true;
         return;
       }
       try {
-        run.record = await this.saveImages({ ...run.record, download_error: null }, store);
-        await this.save(run);
+        await this.finish(run, { fromServer: false });
       } finally {
         await this.releaseLease(run);
       }
@@ -272,7 +305,8 @@ export class RunService implements Disposable {
     this.untrackIfIdle(run);
     if (busy) return { kind: 'busy' };
     this.emit({ kind: 'updated', run: this.snapshotOf(run) });
-    return { kind: 'done', run: this.snapshotOf(run) };
+    const problem = run.record.download_error ?? (lacksImages(run.record) ? 'some images are not saved' : undefined);
+    return problem ? { kind: 'failed', run: this.snapshotOf(run), message: problem } : { kind: 'done', run: this.snapshotOf(run) };
   }
 
   /** Tries again to write a run whose record could not be saved; true once it is on disk. */
@@ -288,24 +322,77 @@ export class RunService implements Disposable {
     return saved;
   }
 
-  /** Follows again every run marked in progress whose task may still be running (start-up). */
-  async resumeUnfinished(stores: readonly ArtifactStore[]): Promise<number> {
-    let resumed = 0;
+  /**
+   * At start-up: every run marked in progress is finished or followed again. A task that may
+   * still run is followed; a succeeded run without all its images gets them (from CreatOK's
+   * current answer); a run still `submitting` that no live window is sending becomes
+   * `unconfirmed` (never sent again); a marked folder without a record (nothing was sent) is
+   * removed. Runs a live window holds the lease of are left to it (or observed).
+   */
+  async resumeUnfinished(stores: readonly ArtifactStore[]): Promise<ResumeSummary> {
+    const summary: ResumeSummary = { followed: 0, completing: 0, unconfirmed: 0, abandoned: 0 };
     for (const store of stores) {
       for (const runId of await store.inProgressRunIds()) {
-        const result = await store.read(runId);
-        if (!result.ok) continue;
-        if (!isResumable(result.record)) {
-          await store.markInProgress(runId, false).catch((e: Error) => this.logger.warn(`artifacts: ${runId}: ${e.message}`));
-          continue;
+        try {
+          await this.resumeOne(store, runId, summary);
+        } catch (error) {
+          this.logger.warn(`resume: ${runId}: ${asError(error).message}`);
         }
-        if (this.isFollowing(result.record.task_id!)) continue;
-        this.logger.info(`resume: following ${runId} (task ${result.record.task_id}) again`);
-        this.follow(store, result.record);
-        resumed++;
       }
     }
-    return resumed;
+    return summary;
+  }
+
+  private async resumeOne(store: ArtifactStore, runId: string, summary: ResumeSummary): Promise<void> {
+    if (this.runs.has(keyOf(store, runId))) return;
+    const lease = await store.readLease(runId);
+    const heldElsewhere = !!lease && lease.owner !== this.owner && isLeaseLive(lease);
+    const result = await store.read(runId);
+    if (!result.ok) {
+      if (result.reason === 'missing' && !heldElsewhere) {
+        await store.removeAbandoned(runId);
+        summary.abandoned++;
+      } else this.logger.warn(`resume: ${runId}: ${result.message}`);
+      return;
+    }
+    const record = result.record;
+    if (record.task_id && this.isFollowing(record.task_id)) return;
+    if (classifyStatus(record.status) === 'submitting') {
+      if (heldElsewhere) return; // that window is still sending it
+      const run = this.track(store, interruptedSubmitRecord(record, this.now()));
+      await this.step(run, async () => {
+        if (await this.save(run)) await this.unmark(run);
+      });
+      this.untrackIfIdle(run);
+      this.logger.warn(`resume: ${runId} was being submitted when its window closed: unconfirmed (not sent again)`);
+      this.emit({ kind: 'updated', run: this.snapshotOf(run) });
+      summary.unconfirmed++;
+      return;
+    }
+    if (isResumable(record)) {
+      this.logger.info(`resume: following ${runId} (task ${record.task_id}) again`);
+      this.follow(store, record);
+      summary.followed++;
+      return;
+    }
+    if (lacksImages(record) && record.task_id && !heldElsewhere) {
+      this.logger.info(`resume: ${runId} succeeded without all its images; saving them`);
+      summary.completing++;
+      const run = this.track(store, record);
+      void this.step(run, async () => {
+        if (!(await this.takeLease(run))) return;
+        try {
+          await this.finish(run, { fromServer: false });
+        } finally {
+          await this.releaseLease(run);
+        }
+        this.emit({ kind: 'updated', run: this.snapshotOf(run) });
+      }).finally(() => this.untrackIfIdle(run));
+      return;
+    }
+    if (heldElsewhere) return;
+    await store.removeLeftovers(runId);
+    await store.markInProgress(runId, false);
   }
 
   /** Resolves once every step started so far (writes, downloads, lease changes) is done. */
@@ -351,11 +438,7 @@ export class RunService implements Disposable {
   private beginWatching(run: Tracked): void {
     if (this.disposed) return;
     run.elsewhere = false;
-    // Not in the step chain: a long download must not let the lease run out.
-    run.leaseTimer = setInterval(() => {
-      run.renewing ??= this.renewLease(run).finally(() => (run.renewing = undefined));
-    }, Math.max(50, this.leaseMs / 3));
-    run.leaseTimer.unref?.();
+    this.renewLeaseWhileHeld(run);
     this.options.watcher.watch(run.record.task_id!, run.watch);
   }
 
@@ -419,7 +502,7 @@ export class RunService implements Disposable {
     }
   }
 
-  /** The end of a followed run: images saved, last write, exactly one `ended` event. */
+  /** The end of a followed run: the one finish path (here), then exactly one `ended` event. */
   private async end(run: Tracked, reason: RunEndReason, error?: CreatOkError): Promise<void> {
     if (!run.following) return;
     const taskId = run.record.task_id;
@@ -434,19 +517,8 @@ export class RunService implements Disposable {
             : { ...run.record, updated_at: stamp };
         // CreatOK does not know the task: final, so nothing asks about it again.
         if (reason === 'notFound') run.record = { ...run.record, status: UNKNOWN_TASK_STATUS, finished_at: stamp };
-        if (reason === 'succeeded' && run.record.images.length > 0) {
-          try {
-            run.record = await this.saveImages(run.record, run.store);
-          } catch (e) {
-            run.record = { ...run.record, download_error: asError(e).message };
-          }
-          if (run.record.download_error) this.logger.warn(`images: ${run.record.run_id}: ${run.record.download_error}`);
-        }
-        const saved = await this.save(run);
-        // The marker stays while the record is not on disk: a restart then checks the task again.
-        if (saved && (reason === 'succeeded' || reason === 'failed' || reason === 'notFound')) {
-          await run.store.markInProgress(run.record.run_id, false).catch((e: Error) => this.logger.warn(`artifacts: ${run.record.run_id}: ${e.message}`));
-        }
+        // The image addresses are the ones the watcher's last answer listed, in this process.
+        await this.finish(run, { fromServer: true });
       }
     } catch (e) {
       this.logger.error(`runs: ending ${run.record.run_id}: ${asError(e).message}`);
@@ -461,22 +533,57 @@ export class RunService implements Disposable {
     }
   }
 
-  /** A final task found by a check: its images saved (by the lease holder), the record written. */
-  private async complete(run: Tracked): Promise<void> {
+  /** A final task found by a check: finished here unless another window follows it (then its record is shown). */
+  private async completeIfFree(run: Tracked): Promise<void> {
     if (!(await this.takeLease(run))) {
-      // Another window follows it and saves the images: show what it wrote.
       const read = await run.store.read(run.record.run_id);
       if (read.ok) run.record = mergeRecords(read.record, run.record);
       return;
     }
     try {
-      if (classifyStatus(run.record.status) === 'succeeded' && run.record.images.length > 0) {
-        run.record = await this.saveImages(run.record, run.store).catch((e: unknown) => ({ ...run.record, download_error: asError(e).message }));
-      }
-      if (await this.save(run)) await run.store.markInProgress(run.record.run_id, false).catch(() => undefined);
+      await this.finish(run, { fromServer: true });
     } finally {
       await this.releaseLease(run);
     }
+  }
+
+  /**
+   * THE way a run is finished, whoever finishes it (the end of a watch, a check, Retry
+   * Downloads, a start-up resume): a succeeded run's missing images saved, the record written,
+   * and once it is on disk and final, the in-progress marker cleared. The caller holds the
+   * lease. `fromServer`: the record's image addresses came from CreatOK's latest answer in this
+   * process; otherwise (read back from disk) the task is asked again first, and only what it
+   * lists now is downloaded. Never throws; failures land in the record.
+   */
+  private async finish(run: Tracked, source: { fromServer: boolean }): Promise<void> {
+    if (lacksImages(run.record)) {
+      let fresh = source.fromServer;
+      if (!fresh && run.record.task_id) {
+        try {
+          const answer = await this.options.client().getTaskStatus(run.record.task_id);
+          run.record = applyTaskStatus(run.record, answer.status, answer.raw, this.now());
+          fresh = true;
+        } catch (e) {
+          run.record = { ...run.record, download_error: `CreatOK could not be asked for the image links: ${asError(e).message}`, download_error_kind: null };
+        }
+      }
+      if (fresh && lacksImages(run.record)) {
+        try {
+          run.record = await this.saveImages({ ...run.record, download_error: null, download_error_kind: null }, run.store);
+        } catch (e) {
+          run.record = { ...run.record, download_error: asError(e).message };
+        }
+      }
+      if (run.record.download_error) this.logger.warn(`images: ${run.record.run_id}: ${run.record.download_error}`);
+    }
+    const saved = await this.save(run);
+    // The marker stays while the record is not on disk: a restart then checks the task again.
+    if (saved && isFinalStatus(run.record.status)) await this.unmark(run);
+  }
+
+  private async unmark(run: Tracked): Promise<void> {
+    await run.store.markInProgress(run.record.run_id, false).catch((e: Error) => this.logger.warn(`artifacts: ${run.record.run_id}: ${e.message}`));
+    await run.store.removeLeftovers(run.record.run_id).catch(() => undefined);
   }
 
   /** Writes the run's record; never throws. A failure keeps the record here and retries later. */
@@ -535,8 +642,21 @@ export class RunService implements Disposable {
     }
   }
 
+  /** Renews the lease every third of its life, outside the step chain (a long download or submit must not let it run out). */
+  private renewLeaseWhileHeld(run: Tracked): void {
+    if (run.leaseTimer || this.disposed) return;
+    run.leaseTimer = setInterval(() => {
+      run.renewing ??= this.renewLease(run).finally(() => (run.renewing = undefined));
+    }, Math.max(50, this.leaseMs / 3));
+    run.leaseTimer.unref?.();
+  }
+
   /** Renews this window's lease; if another window took it meanwhile (this one slept), hands the run over. */
   private async renewLease(run: Tracked): Promise<void> {
+    if (run.sending && !this.disposed) {
+      await run.store.acquireLease(run.record.run_id, this.owner, this.leaseMs).catch(() => undefined);
+      return;
+    }
     if (!run.following || run.elsewhere || this.disposed) return;
     let result;
     try {

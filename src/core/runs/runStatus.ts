@@ -68,6 +68,11 @@ export function isResumable(record: RunRecord): boolean {
   return !!record.task_id && !isFinalStatus(record.status);
 }
 
+/** A succeeded run some of whose images (of the `n` it asked for) are not saved in its folder. */
+export function lacksImages(record: RunRecord): boolean {
+  return classifyStatus(record.status) === 'succeeded' && record.images.slice(0, record.n).some((_, i) => !record.local_images?.[i]);
+}
+
 /** The start of the prompt, on one line, for a label. */
 export function promptHead(prompt: string, max = 60): string {
   const line = prompt.replace(/\s+/g, ' ').trim();
@@ -83,7 +88,7 @@ export function runTags(result: ReadResult, following: boolean, unsaved = false)
   if (following) tags.push('watching');
   else if (isResumable(r)) tags.push('resumable');
   if (r.images.length > 0) tags.push('hasImages');
-  if (classifyStatus(r.status) === 'succeeded' && r.images.some((_, i) => !r.local_images?.[i])) tags.push('downloadIncomplete');
+  if (lacksImages(r)) tags.push('downloadIncomplete');
   if (r.local_images?.some(Boolean)) tags.push('hasLocalImages');
   if (r.prompt && r.model) tags.push('hasPrompt');
   if (unsaved) tags.push('unsaved');

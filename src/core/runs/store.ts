@@ -3,10 +3,10 @@
 // same folder, then a rename) and made under the run folder's lock, merged with what another
 // window may have written. A lease file says which window follows a run's task.
 import { constants, promises as nodeFs } from 'node:fs';
-import { hostname } from 'node:os';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import * as z from 'zod/mini';
+import { isProcessAlive, THIS_HOST } from '../processes';
+import { removeStaleTempFiles, tempPath } from '../tempFiles';
 import { ensureFoldersInside, checkFoldersInside, UnsafePathError } from '../safeFolders';
 import { withFileLock, type FileLockOptions, type LockFs } from './fileLock';
 
@@ -47,7 +47,7 @@ export function recordProblem(record: RunRecord, folderName: string): string | u
 
 export async function writeFileAtomic(file: string, contents: string | Buffer, fs: StoreFs = nodeFs): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const temp = tempPath(path.dirname(file), path.basename(file), 'tmp');
   try {
     await fs.writeFile(temp, contents);
     await fs.rename(temp, file);
@@ -68,19 +68,18 @@ export interface ArtifactStoreOptions {
   lock?: Omit<FileLockOptions, 'fs'>;
 }
 
+/** No lease is ever taken for longer: one that says it runs later than now + this was planted. */
+export const MAX_LEASE_MS = 5 * 60_000;
+
 /**
- * Whether a lease still holds: not expired, and (when its holder ran on this machine) its
- * process is alive. A window that crashed does not make the next one wait for the expiry.
+ * Whether a lease still holds: not expired, not planted with a far-future expiry, and (when its
+ * holder ran on this machine) its process is alive. A window that crashed does not make the
+ * next one wait for the expiry.
  */
 export function isLeaseLive(lease: Lease, now = Date.now()): boolean {
-  if (lease.expiresAt <= now) return false;
-  if (lease.pid === undefined || lease.host !== hostname() || lease.pid === process.pid) return true;
-  try {
-    process.kill(lease.pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  if (lease.expiresAt <= now || lease.expiresAt > now + MAX_LEASE_MS) return false;
+  if (lease.pid === undefined) return true;
+  return isProcessAlive(lease.pid, lease.host ?? '');
 }
 
 export class ArtifactStore {
@@ -171,15 +170,49 @@ export class ArtifactStore {
       if (problem) throw new Error(`Refusing to write ${record.run_id}: ${problem}`);
       await writeFileAtomic(this.resultJsonPath(record.run_id), JSON.stringify(checked, null, 2) + '\n', this.fs);
       await writeFileAtomic(this.resultMdPath(record.run_id), renderResultMarkdown(checked), this.fs);
+      // What killed writers left here (their temp files) goes with the next write.
+      await removeStaleTempFiles(this.outputsDir(record.run_id), { fs: this.fs });
       return checked;
     });
   }
 
-  /** Marks a run as still to be watched (a cheap file the activation event can look for). */
+  /**
+   * Marks a run as still to be watched (a cheap file the activation event can look for). An
+   * empty file created in one call: no temp file, so no moment leaves anything half-made.
+   */
   async markInProgress(runId: string, inProgress: boolean): Promise<void> {
     const marker = path.join(this.outputsDir(runId), IN_PROGRESS_MARKER);
-    if (inProgress) await writeFileAtomic(marker, '', this.fs);
-    else await this.fs.rm(marker, { force: true });
+    if (inProgress) {
+      await this.ensureRunFolder(runId);
+      await this.fs.writeFile(marker, '');
+    } else await this.fs.rm(marker, { force: true });
+  }
+
+  /** Removes what killed processes left in a run folder: temp files of writes and downloads. */
+  async removeLeftovers(runId: string): Promise<number> {
+    const outputs = this.outputsDir(runId);
+    const removed = await Promise.all([removeStaleTempFiles(outputs, { fs: this.fs }), removeStaleTempFiles(path.join(outputs, 'images'), { fs: this.fs })]);
+    return removed[0] + removed[1];
+  }
+
+  /**
+   * A run folder marked in progress whose record was never written: nothing was sent for it
+   * (the record is written before the request). Its marker, lease and temp files are removed,
+   * then the folders if empty.
+   */
+  async removeAbandoned(runId: string): Promise<void> {
+    await this.withRunLock(runId, async () => {
+      const read = await this.read(runId);
+      if (read.ok || read.reason !== 'missing') return;
+      const outputs = this.outputsDir(runId);
+      await this.removeLeftovers(runId);
+      await this.fs.rm(path.join(outputs, IN_PROGRESS_MARKER), { force: true });
+      await this.fs.rm(path.join(outputs, LEASE_FILE), { force: true });
+    });
+    // After the lock is gone (its file lives in outputs/): empty folders only.
+    for (const dir of [path.join(this.outputsDir(runId), 'images'), this.outputsDir(runId), this.runDir(runId)]) {
+      await nodeFs.rmdir(dir).catch(() => undefined);
+    }
   }
 
   async inProgressRunIds(): Promise<string[]> {
@@ -278,7 +311,7 @@ export class ArtifactStore {
     return this.withRunLock(runId, async () => {
       const current = await this.readLease(runId);
       if (current && current.owner !== owner && isLeaseLive(current, now)) return { ok: false, holder: current };
-      const lease: Lease = { owner, expiresAt: now + ttlMs, pid: process.pid, host: hostname() };
+      const lease: Lease = { owner, expiresAt: now + Math.min(ttlMs, MAX_LEASE_MS), pid: process.pid, host: THIS_HOST };
       await writeFileAtomic(path.join(this.outputsDir(runId), LEASE_FILE), JSON.stringify(lease), this.fs);
       return { ok: true };
     });

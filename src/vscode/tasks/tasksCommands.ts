@@ -8,7 +8,7 @@ import type { RunEntry, RunIndex } from '../../core/runs/runIndex';
 import type { RunService } from '../../core/runs/runService';
 import { Commands } from '../commandIds';
 import { isAllowedUrl } from '../../core/urlPolicy';
-import { retrySaving } from '../runNotifications';
+import { retryDownloadsWithProgress, retrySaving } from '../runNotifications';
 import { requireTrust } from '../trust';
 import type { TaskResumer } from './resume';
 import type { TasksView } from './tasksView';
@@ -95,13 +95,7 @@ export function registerTasksCommands(deps: TasksCommandDeps): vscode.Disposable
     command(Commands.tasksRetryDownload, async (arg) => {
       const run = await runOf(arg);
       if (!run?.record || !(await requireTrust())) return;
-      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Saving the images…') }, () =>
-        deps.runs.retryDownloads(run.entry.store, run.entry.runId),
-      );
-      if (result.kind === 'busy') void vscode.window.showInformationMessage(vscode.l10n.t('This run is being watched; its images are saved when it ends.'));
-      else if (result.kind === 'unreadable') void vscode.window.showErrorMessage(result.message);
-      else if (result.run.record.download_error) void vscode.window.showErrorMessage(vscode.l10n.t('Some images could not be saved: {0}', result.run.record.download_error));
-      else vscode.window.setStatusBarMessage(vscode.l10n.t('The images are saved in the run folder.'), 3000);
+      await retryDownloadsWithProgress(deps.runs, run.entry.store, run.entry.runId);
     }),
     command(Commands.tasksRetrySave, async (arg) => {
       if (isEntry(arg)) await retrySaving(deps.runs, arg.store, arg.runId);

@@ -82,11 +82,16 @@ describe('image downloader', () => {
       await assert.rejects(downloadImage(url, dir, 'image_1'), (e: DownloadError) => e.reason === 'refused', url);
     }
   });
-  it('removes the .part files an interrupted download left', async () => {
-    writeFileSync(join(dir, '.image_1.abcd.part'), 'half');
+  it("removes the .part files an interrupted download left: a dead writer's at once, a live one's after a minute", async () => {
+    // A pid that names no live process here (pids never reach 2^22 on Linux).
+    writeFileSync(join(dir, '.image_1.4194303.abcd0123.part'), 'half of a killed download');
+    writeFileSync(join(dir, `.image_2.${process.pid}.abcd0123.part`), 'a live download');
     writeFileSync(join(dir, 'keep.png'), 'x');
+    writeFileSync(join(dir, '.not-ours.part'), 'x');
     assert.equal(await removePartFiles(dir), 1);
-    assert.deepEqual(readdirSync(dir), ['keep.png']);
+    assert.deepEqual(readdirSync(dir).sort(), [`.image_2.${process.pid}.abcd0123.part`, '.not-ours.part', 'keep.png']);
+    assert.equal(await removePartFiles(dir, { olderThanMs: -1 }), 1, "a live writer's file once it is old");
+    assert.deepEqual(readdirSync(dir).sort(), ['.not-ours.part', 'keep.png']);
   });
   it('refuses a bad status', async () => assert.equal((await refused('/500')).reason, 'status'));
   it('refuses a wrong content type', async () => assert.equal((await refused('/html')).reason, 'contentType'));

@@ -272,7 +272,7 @@ describe('the run service', () => {
     assert.ok(final.ok);
     assert.equal(final.record.status, 'unknown_task');
     assert.deepEqual(await store.inProgressRunIds(), [], 'not resumed at the next start');
-    assert.equal(await runs.resumeUnfinished([store]), 0);
+    assert.equal((await runs.resumeUnfinished([store])).followed, 0);
     assert.equal(standIn.requests().filter((r) => r.endpoint === 'status').length, 3, 'asked three times, then never again');
   });
 
