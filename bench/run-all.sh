@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm run bench: the four benchmarks against the stand-in, printing their figures.
+# npm run bench: the benchmarks against the stand-in, printing their figures, and the crash harness.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 node esbuild.mjs --production --tests >/dev/null
@@ -8,3 +8,4 @@ echo; echo "== 2. survival"; node out/bench/survival.js
 echo; echo "== 3. downloads"; node --expose-gc out/bench/downloads.js
 echo; echo "== 4. cost at rest"; node out/bench/costAtRest.js
 echo; echo "== 5. Tasks view with 10,000 runs"; node --expose-gc out/bench/tasksView.js
+echo; echo "== 6. crash harness: SIGKILL at five points, then a fresh start"; node out/bench/crash.js --kills 10

@@ -18,6 +18,13 @@ else
   status=1
 fi
 
+echo "== crash harness (SIGKILL at five points, then a fresh start)"
+if [ -f out/bench/crash.js ]; then
+  node out/bench/crash.js --kills 10 || status=1
+else
+  status=1
+fi
+
 echo "== tests in a real VS Code"
 bash test/e2e/run-vscode-tests.sh 2>&1 | tee "$logs/vscode.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1

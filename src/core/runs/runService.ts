@@ -391,8 +391,7 @@ export class RunService implements Disposable {
       return;
     }
     if (heldElsewhere) return;
-    await store.removeLeftovers(runId);
-    await store.markInProgress(runId, false);
+    await clearRunLeftovers(store, runId);
   }
 
   /** Resolves once every step started so far (writes, downloads, lease changes) is done. */
@@ -581,9 +580,9 @@ export class RunService implements Disposable {
     if (saved && isFinalStatus(run.record.status)) await this.unmark(run);
   }
 
+  /** A run that needs no window any more: its marker, a dead window's lease and any temp files go. */
   private async unmark(run: Tracked): Promise<void> {
-    await run.store.markInProgress(run.record.run_id, false).catch((e: Error) => this.logger.warn(`artifacts: ${run.record.run_id}: ${e.message}`));
-    await run.store.removeLeftovers(run.record.run_id).catch(() => undefined);
+    await clearRunLeftovers(run.store, run.record.run_id).catch((e: Error) => this.logger.warn(`artifacts: ${run.record.run_id}: ${e.message}`));
   }
 
   /** Writes the run's record; never throws. A failure keeps the record here and retries later. */
@@ -749,6 +748,12 @@ export class RunService implements Disposable {
   private emit(event: RunEvent): void {
     if (!this.disposed) this.events.fire(event);
   }
+}
+
+async function clearRunLeftovers(store: ArtifactStore, runId: string): Promise<void> {
+  await store.markInProgress(runId, false);
+  await store.removeDeadLease(runId);
+  await store.removeLeftovers(runId);
 }
 
 function finalReason(status: string): RunEndReason {

@@ -317,6 +317,16 @@ export class ArtifactStore {
     });
   }
 
+  /** Removes a lease nobody holds any more (expired, planted, or its process gone). */
+  async removeDeadLease(runId: string): Promise<void> {
+    const current = await this.readLease(runId);
+    if (!current || isLeaseLive(current)) return;
+    await this.withRunLock(runId, async () => {
+      const again = await this.readLease(runId);
+      if (again && !isLeaseLive(again)) await this.fs.rm(path.join(this.outputsDir(runId), LEASE_FILE), { force: true });
+    });
+  }
+
   async releaseLease(runId: string, owner: string): Promise<void> {
     await this.withRunLock(runId, async () => {
       const current = await this.readLease(runId);

@@ -1,0 +1,183 @@
+// The crash harness: child processes running the real core against the stand-in are SIGKILLed
+// at five points, then a fresh process resumes, and what is on disk is judged. For each point:
+// duplicate submissions, accepted tasks neither recorded nor `unconfirmed`, succeeded runs
+// without their images after the restart, leftover temp/lock/lease files, recovery time.
+// Exits 1 when any of the first four is not 0.
+//   node out/bench/crash.js [--kills N]     (npm run crash; N per point, default 10)
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runRecordSchema } from '../src/core/runs/record';
+import { lacksImages } from '../src/core/runs/runStatus';
+import { ARTIFACTS_DIR } from '../src/core/runs/store';
+import { startStandIn, type StandIn, type StandInConfig } from '../test/standin/server';
+
+const KEY = 'ok_crash_key';
+const CLIENT = join(process.cwd(), 'out', 'bench', 'crashClient.js');
+const kills = Number(process.argv[process.argv.indexOf('--kills') + 1]) || 10;
+
+type Point = 'during submit' | 'right after the answer' | 'during a record write' | 'during a download' | 'holding a lock';
+
+interface Outcome {
+  killed: boolean;
+  duplicates: number;
+  lostTasks: number;
+  withoutImages: number;
+  leftovers: string[];
+  unconfirmed: number;
+  recoveryMs: number;
+}
+
+/** Spawns the client; `onLine` sees each line it prints and may kill it. Resolves with all lines and whether it was killed. */
+function runClient(
+  mode: 'submit' | 'resume',
+  workspace: string,
+  standIn: StandIn,
+  onLine: (line: string, child: ChildProcess) => void = () => undefined,
+  env: Record<string, string> = {},
+): Promise<{ lines: string[]; killed: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLIENT, mode, workspace, standIn.url, KEY], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+    const lines: string[] = [];
+    let rest = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      rest += chunk.toString();
+      let at: number;
+      while ((at = rest.indexOf('\n')) >= 0) {
+        const line = rest.slice(0, at);
+        rest = rest.slice(at + 1);
+        lines.push(line);
+        onLine(line, child);
+      }
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('exit', (_code, signal) => {
+      clearTimeout(timer);
+      resolve({ lines, killed: signal === 'SIGKILL' });
+    });
+  });
+}
+
+/** Every leftover temp, lock or lease file under the artifacts folder. */
+function leftovers(workspace: string): string[] {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (/\.(part|tmp)$|^\.lock|^\.lease$/.test(entry.name)) found.push(full.slice(workspace.length + 1));
+    }
+  };
+  const root = join(workspace, ARTIFACTS_DIR);
+  if (existsSync(root)) walk(root);
+  return found;
+}
+
+function records(workspace: string): ReturnType<typeof runRecordSchema.parse>[] {
+  const root = join(workspace, ARTIFACTS_DIR);
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .map((run) => join(root, run, 'outputs', 'result.json'))
+    .filter((file) => existsSync(file))
+    .map((file) => runRecordSchema.parse(JSON.parse(readFileSync(file, 'utf8'))));
+}
+
+/** Counts the client's instrumented events in undisturbed runs (to draw kill moments from), without pauses: also the answer-to-record time. */
+async function calibrate(standIn: StandIn): Promise<{ writes: number; locks: number; recordedMs: number[] }> {
+  const counts = { writes: [] as number[], locks: [] as number[], recordedMs: [] as number[] };
+  for (let i = 0; i < 5; i++) {
+    standIn.reset();
+    const workspace = mkdtempSync(join(tmpdir(), 'creatok-crash-'));
+    const { lines } = await runClient('submit', workspace, standIn, undefined, { CRASH_PAUSE_MS: '0' });
+    counts.writes.push(lines.filter((l) => l === '@write').length);
+    counts.locks.push(lines.filter((l) => l === '@lock').length);
+    for (const l of lines) if (l.startsWith('@recorded ')) counts.recordedMs.push(Number(l.slice(10)));
+    rmSync(workspace, { recursive: true, force: true });
+  }
+  return { writes: Math.min(...counts.writes), locks: Math.min(...counts.locks), recordedMs: counts.recordedMs };
+}
+
+const pick = (n: number): number => 1 + Math.floor(Math.random() * n);
+
+async function crashOnce(standIn: StandIn, point: Point, calibration: { writes: number; locks: number }): Promise<Outcome> {
+  standIn.reset();
+  const slow: Partial<StandInConfig> =
+    point === 'during submit' ? { submitAnswerDelayMs: 400 } : point === 'during a download' ? { imageBytes: 200_000, imageBytesPerSecond: 400_000 } : {};
+  standIn.configure(slow);
+  const workspace = mkdtempSync(join(tmpdir(), 'creatok-crash-'));
+  // Known from the child's first line (its first record write comes before any request).
+  let target: ChildProcess | undefined;
+  const killLater = (ms: number): void => void setTimeout(() => target?.kill('SIGKILL'), ms);
+  const stop = standIn.onRequest((record, phase) => {
+    if (!target) return;
+    if (point === 'during submit' && record.endpoint === 'submit' && phase === 'received') killLater(Math.random() * 300);
+    if (point === 'right after the answer' && record.endpoint === 'submit' && phase === 'answered') {
+      // At once, or up to 200 ms later: before and after the task id is on disk.
+      if (Math.random() < 0.3) target.kill('SIGKILL');
+      else killLater(Math.random() * 200);
+    }
+    if (point === 'during a download' && record.endpoint === 'image' && phase === 'answered') killLater(50 + Math.random() * 300);
+  });
+  // Lease renewals and polls vary a little between runs: the last two events are left out.
+  const nth = point === 'during a record write' ? pick(Math.max(1, calibration.writes - 2)) : point === 'holding a lock' ? pick(Math.max(1, calibration.locks - 2)) : 0;
+  let seen = 0;
+  const first = await runClient('submit', workspace, standIn, (line, child) => {
+    target = child;
+    if ((point === 'during a record write' && line === '@write') || (point === 'holding a lock' && line === '@lock')) {
+      if (++seen === nth) child.kill('SIGKILL');
+    }
+  });
+  stop();
+  standIn.configure({ submitAnswerDelayMs: 0, imageBytesPerSecond: null });
+  const second = await runClient('resume', workspace, standIn);
+  const resumed = second.lines.find((l) => l.startsWith('@resumed '));
+  const recoveryMs = resumed ? (JSON.parse(resumed.slice(9)) as { ms: number }).ms : NaN;
+
+  const created = standIn.tasks().filter((t) => t.source === 'api');
+  const runs = records(workspace);
+  const outcome: Outcome = {
+    killed: first.killed,
+    duplicates: Math.max(0, created.length - 1),
+    lostTasks: created.filter((t) => !runs.some((r) => r.task_id === t.taskId) && !runs.some((r) => r.status === 'unconfirmed')).length,
+    withoutImages: runs.filter((r) => lacksImages(r)).length,
+    leftovers: leftovers(workspace),
+    unconfirmed: runs.filter((r) => r.status === 'unconfirmed').length,
+    recoveryMs,
+  };
+  rmSync(workspace, { recursive: true, force: true });
+  return outcome;
+}
+
+async function main(): Promise<void> {
+  const standIn = await startStandIn({ apiKey: KEY, queuedMs: 50, taskMs: 400 });
+  try {
+    const calibration = await calibrate(standIn);
+    const sorted = [...calibration.recordedMs].sort((a, b) => a - b);
+    console.log(`crash harness: ${kills} kills per point; an undisturbed run has ${calibration.writes} record writes and ${calibration.locks} locks`);
+    console.log(`time from CreatOK's answer to the durable record (task id in result.json): median ${sorted[Math.floor(sorted.length / 2)]?.toFixed(1)} ms, max ${sorted[sorted.length - 1]?.toFixed(1)} ms`);
+    const points: Point[] = ['during submit', 'right after the answer', 'during a record write', 'during a download', 'holding a lock'];
+    const rows: string[][] = [['point', 'killed', 'duplicate submissions', 'accepted tasks lost', 'succeeded without images', 'leftovers', 'unconfirmed', 'recovery ms (median / max)']];
+    let failed = false;
+    for (const point of points) {
+      const outcomes: Outcome[] = [];
+      for (let i = 0; i < kills; i++) outcomes.push(await crashOnce(standIn, point, calibration));
+      const sum = (f: (o: Outcome) => number): number => outcomes.reduce((s, o) => s + f(o), 0);
+      const times = outcomes.map((o) => o.recoveryMs).sort((a, b) => a - b);
+      const left = outcomes.flatMap((o) => o.leftovers);
+      const row = [point, `${sum((o) => (o.killed ? 1 : 0))}/${kills}`, String(sum((o) => o.duplicates)), String(sum((o) => o.lostTasks)), String(sum((o) => o.withoutImages)), String(left.length), String(sum((o) => o.unconfirmed)), `${times[Math.floor(times.length / 2)]} / ${times[times.length - 1]}`];
+      rows.push(row);
+      if (sum((o) => o.duplicates) + sum((o) => o.lostTasks) + sum((o) => o.withoutImages) + left.length > 0 || sum((o) => (o.killed ? 1 : 0)) < kills) failed = true;
+      if (left.length > 0) console.log(`  leftovers after "${point}": ${left.slice(0, 5).join(', ')}`);
+    }
+    const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+    for (const r of rows) console.log(r.map((cell, c) => cell.padEnd(widths[c]!)).join('  '));
+    console.log(failed ? 'crash harness: FAILED (every count must be 0 and every run killed)' : 'crash harness: every point 0 duplicates, 0 lost, 0 without images, 0 leftovers');
+    process.exitCode = failed ? 1 : 0;
+  } finally {
+    await standIn.close();
+  }
+}
+
+void main();
