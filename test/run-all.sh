@@ -7,8 +7,8 @@ logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 status=0
 
-echo "== type check"
-npx tsc -p . --noEmit || status=1
+echo "== type check (every layer)"
+npm run --silent typecheck || status=1
 
 echo "== unit tests"
 if node esbuild.mjs --tests >/dev/null; then

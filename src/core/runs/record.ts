@@ -46,6 +46,9 @@ export const runRecordSchema = z.looseObject({
   base_url: z.optional(z.string()),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;
+
+/** A record read back from a run folder, or why it could not be. */
+export type ReadResult = { ok: true; record: RunRecord } | { ok: false; reason: 'missing' | 'unreadable' | 'invalid' | 'tooLarge'; message: string };
 export type RunError = z.infer<typeof runErrorSchema>;
 
 /**

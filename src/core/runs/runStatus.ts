@@ -1,7 +1,6 @@
 // The one classification of a run's status, used by every view (tree, status bar, panel, chat
 // tool): whatever the server called a state, a run is in exactly one of these phases.
-import type { RunRecord } from './record';
-import type { ReadResult } from './store';
+import type { ReadResult, RunRecord } from './record';
 
 /** What a record's `status` means. The server's own word stays in the record. */
 export type RunStatus = 'submitting' | 'unconfirmed' | 'submitFailed' | 'queued' | 'running' | 'succeeded' | 'failed' | 'unknownTask' | 'unknown';

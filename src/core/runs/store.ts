@@ -12,7 +12,7 @@ import { withFileLock, type FileLockOptions, type LockFs } from './fileLock';
 
 export { UnsafePathError };
 import { checkTaskId } from '../taskId';
-import { mergeRecords, renderResultMarkdown, runRecordSchema, type RunRecord } from './record';
+import { mergeRecords, renderResultMarkdown, runRecordSchema, type ReadResult, type RunRecord } from './record';
 import { isRunId } from './runId';
 
 export const ARTIFACTS_DIR = path.join('generate-image', '.artifacts');
@@ -57,7 +57,7 @@ export async function writeFileAtomic(file: string, contents: string | Buffer, f
   }
 }
 
-export type ReadResult = { ok: true; record: RunRecord } | { ok: false; reason: 'missing' | 'unreadable' | 'invalid' | 'tooLarge'; message: string };
+export type { ReadResult } from './record';
 
 const leaseSchema = z.object({ owner: z.string(), expiresAt: z.number(), pid: z.optional(z.int()), host: z.optional(z.string()) });
 export type Lease = z.infer<typeof leaseSchema>;
