@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runRecordSchema } from '../src/core/runs/record';
-import { lacksImages } from '../src/core/runs/runStatus';
+import { isFinalStatus, lacksImages } from '../src/core/runs/runStatus';
 import { ARTIFACTS_DIR } from '../src/core/runs/store';
 import { startStandIn, type StandIn, type StandInConfig } from '../test/standin/server';
 
@@ -21,6 +21,8 @@ type Point = 'during submit' | 'right after the answer' | 'during a record write
 
 interface Outcome {
   killed: boolean;
+  /** After the resume: runs with a task id that are not final, still marked, or whose listed image files are missing; a resume that hung. */
+  unfinished: number;
   duplicates: number;
   lostTasks: number;
   withoutImages: number;
@@ -120,8 +122,8 @@ async function crashOnce(standIn: StandIn, point: Point, calibration: { writes: 
     }
     if (point === 'during a download' && record.endpoint === 'image' && phase === 'answered') killLater(50 + Math.random() * 300);
   });
-  // Lease renewals and polls vary a little between runs: the last two events are left out.
-  const nth = point === 'during a record write' ? pick(Math.max(1, calibration.writes - 2)) : point === 'holding a lock' ? pick(Math.max(1, calibration.locks - 2)) : 0;
+  // Any event, the last ones included (a run with fewer events than drawn is not killed, and tried again).
+  const nth = point === 'during a record write' ? pick(calibration.writes) : point === 'holding a lock' ? pick(calibration.locks) : 0;
   let seen = 0;
   const first = await runClient('submit', workspace, standIn, (line, child) => {
     target = child;
@@ -137,8 +139,16 @@ async function crashOnce(standIn: StandIn, point: Point, calibration: { writes: 
 
   const created = standIn.tasks().filter((t) => t.source === 'api');
   const runs = records(workspace);
+  const root = join(workspace, ARTIFACTS_DIR);
+  const unfinished = runs.filter((r) => {
+    if (!r.task_id) return false;
+    const outputs = join(root, r.run_id, 'outputs');
+    const filesMissing = (r.local_images ?? []).some((f) => f !== null && !existsSync(join(outputs, f)));
+    return !isFinalStatus(r.status) || existsSync(join(outputs, '.in-progress')) || filesMissing;
+  }).length;
   const outcome: Outcome = {
     killed: first.killed,
+    unfinished: unfinished + (second.killed || !resumed ? 1 : 0),
     duplicates: Math.max(0, created.length - 1),
     lostTasks: created.filter((t) => !runs.some((r) => r.task_id === t.taskId) && !runs.some((r) => r.status === 'unconfirmed')).length,
     withoutImages: runs.filter((r) => lacksImages(r)).length,
@@ -158,22 +168,37 @@ async function main(): Promise<void> {
     console.log(`crash harness: ${kills} kills per point; an undisturbed run has ${calibration.writes} record writes and ${calibration.locks} locks`);
     console.log(`time from CreatOK's answer to the durable record (task id in result.json): median ${sorted[Math.floor(sorted.length / 2)]?.toFixed(1)} ms, max ${sorted[sorted.length - 1]?.toFixed(1)} ms`);
     const points: Point[] = ['during submit', 'right after the answer', 'during a record write', 'during a download', 'holding a lock'];
-    const rows: string[][] = [['point', 'killed', 'duplicate submissions', 'accepted tasks lost', 'succeeded without images', 'leftovers', 'unconfirmed', 'recovery ms (median / max)']];
+    const rows: string[][] = [['point', 'killed', 'duplicate submissions', 'accepted tasks lost', 'succeeded without images', 'unfinished after restart', 'leftovers', 'unconfirmed', 'recovery ms (median / max)']];
     let failed = false;
     for (const point of points) {
       const outcomes: Outcome[] = [];
-      for (let i = 0; i < kills; i++) outcomes.push(await crashOnce(standIn, point, calibration));
+      // Until `kills` runs were killed at this point (a draw past a run's last event kills nothing).
+      for (let attempt = 0; outcomes.filter((o) => o.killed).length < kills && attempt < kills * 3; attempt++) {
+        const outcome = await crashOnce(standIn, point, calibration);
+        if (outcome.killed || outcome.unfinished > 0 || outcome.leftovers.length > 0) outcomes.push(outcome);
+      }
       const sum = (f: (o: Outcome) => number): number => outcomes.reduce((s, o) => s + f(o), 0);
       const times = outcomes.map((o) => o.recoveryMs).sort((a, b) => a - b);
       const left = outcomes.flatMap((o) => o.leftovers);
-      const row = [point, `${sum((o) => (o.killed ? 1 : 0))}/${kills}`, String(sum((o) => o.duplicates)), String(sum((o) => o.lostTasks)), String(sum((o) => o.withoutImages)), String(left.length), String(sum((o) => o.unconfirmed)), `${times[Math.floor(times.length / 2)]} / ${times[times.length - 1]}`];
+      const row = [
+        point,
+        `${sum((o) => (o.killed ? 1 : 0))}/${kills}`,
+        String(sum((o) => o.duplicates)),
+        String(sum((o) => o.lostTasks)),
+        String(sum((o) => o.withoutImages)),
+        String(sum((o) => o.unfinished)),
+        String(left.length),
+        String(sum((o) => o.unconfirmed)),
+        `${times[Math.floor(times.length / 2)]} / ${times[times.length - 1]}`,
+      ];
       rows.push(row);
-      if (sum((o) => o.duplicates) + sum((o) => o.lostTasks) + sum((o) => o.withoutImages) + left.length > 0 || sum((o) => (o.killed ? 1 : 0)) < kills) failed = true;
+      const bad = sum((o) => o.duplicates) + sum((o) => o.lostTasks) + sum((o) => o.withoutImages) + sum((o) => o.unfinished) + left.length;
+      if (bad > 0 || sum((o) => (o.killed ? 1 : 0)) < kills) failed = true;
       if (left.length > 0) console.log(`  leftovers after "${point}": ${left.slice(0, 5).join(', ')}`);
     }
     const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
     for (const r of rows) console.log(r.map((cell, c) => cell.padEnd(widths[c]!)).join('  '));
-    console.log(failed ? 'crash harness: FAILED (every count must be 0 and every run killed)' : 'crash harness: every point 0 duplicates, 0 lost, 0 without images, 0 leftovers');
+    console.log(failed ? 'crash harness: FAILED (every count must be 0, and each point killed as often as asked)' : 'crash harness: every point 0 duplicates, 0 lost, 0 without images, 0 unfinished, 0 leftovers');
     process.exitCode = failed ? 1 : 0;
   } finally {
     await standIn.close();

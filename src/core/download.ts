@@ -172,7 +172,9 @@ export async function downloadImage(url: string, dir: string, baseName: string, 
       } catch {
         throw new DownloadError('refused', 'The image link redirected to an address that is not one.');
       }
-      if (!isAllowedUrl(next)) throw new DownloadError('refused', 'Not downloaded: the image link redirected to an address that is not https: (or http: on this machine).');
+      // Plain http: on this machine only when the chain began there (a remote host cannot point this machine at its own services).
+      const loopbackHop = new URL(next).protocol === 'http:' && new URL(url).protocol !== 'http:';
+      if (!isAllowedUrl(next) || loopbackHop) throw new DownloadError('refused', 'Not downloaded: the image link redirected to an address that is not https: (or http: on this machine).');
       current = next;
     }
 

@@ -14,9 +14,24 @@ export class Limiter {
     return this.active;
   }
 
-  async run<T>(job: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.active++;
+  /** Runs `job` once a slot is free; a `signal` that aborts while it waits takes it out of the queue (rejects). */
+  async run<T>(job: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) throw new Error('Cancelled before it started.');
+    if (this.active >= this.limit) {
+      await new Promise<void>((resolve, reject) => {
+        const start = (): void => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        };
+        const onAbort = (): void => {
+          const at = this.waiting.indexOf(start);
+          if (at >= 0) this.waiting.splice(at, 1);
+          reject(new Error('Cancelled while waiting for a free slot.'));
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        this.waiting.push(start);
+      });
+    } else this.active++;
     try {
       return await job();
     } finally {

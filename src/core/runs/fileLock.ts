@@ -76,6 +76,12 @@ async function readToken(fs: LockFs, file: string): Promise<string | undefined> 
 /** What a lock "file" that is a link, a folder or a large file counts as: never a live holder's. */
 const PLANTED = '\u0000planted';
 
+/** Whether a token names a live process on this machine (another one's than this process's own: that one may be stuck). */
+function isLiveHolderHere(token: string): boolean {
+  const match = /^(\d{1,10})@([^:]*):[0-9a-f]+$/.exec(token);
+  return !!match && match[2] === THIS_HOST && Number(match[1]) !== process.pid && isProcessAlive(Number(match[1]), match[2]);
+}
+
 /** Whether a token names a holder on this machine whose process is gone. */
 export function isDeadHolder(token: string): boolean {
   const match = /^(\d{1,10})@([^:]*):[0-9a-f]+$/.exec(token);
@@ -90,11 +96,11 @@ async function staleToken(fs: LockFs, lockPath: string, staleMs: number): Promis
   const stat = await fs.lstat(lockPath).catch(() => undefined);
   if (!stat) return undefined; // gone: the next attempt takes it
   if (!stat.isFile() || stat.size > 256) return PLANTED;
-  if (Date.now() - stat.mtimeMs <= staleMs) {
-    const token = await readToken(fs, lockPath);
-    return token !== undefined && isDeadHolder(token) ? token : undefined;
-  }
-  return readToken(fs, lockPath);
+  const token = await readToken(fs, lockPath);
+  if (token !== undefined && isDeadHolder(token)) return token;
+  // A holder on this machine that lives keeps its lock, however long it was silent.
+  if (token !== undefined && isLiveHolderHere(token)) return undefined;
+  return Date.now() - stat.mtimeMs > staleMs ? token : undefined;
 }
 
 /**

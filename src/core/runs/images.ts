@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import type { FetchLike } from '../api/http';
 import { systemClock, type Clock } from '../clock';
-import { downloadImage, DownloadError, isRetryableDownload, removePartFiles, type DownloadOptions } from '../download';
+import { diskError, downloadImage, DownloadError, isRetryableDownload, removePartFiles, type DownloadOptions } from '../download';
 import { Limiter } from '../limiter';
 import type { RunRecord } from './record';
 import type { ArtifactStore } from './store';
@@ -40,7 +40,14 @@ export async function saveRunImages(record: RunRecord, store: ArtifactStore, opt
   const limiter = options.limiter ?? windowDownloads;
   const outputs = store.outputsDir(record.run_id);
   // Created folder by folder, never through a link; what an interrupted download left is removed.
-  const dir = await store.ensureRunFolder(record.run_id, 'images');
+  let dir: string;
+  try {
+    dir = await store.ensureRunFolder(record.run_id, 'images');
+  } catch (error) {
+    const disk = diskError(error, store.outputsDir(record.run_id));
+    if (!disk) throw error;
+    return { ...record, download_error: disk.message, download_error_kind: 'disk' };
+  }
   await removePartFiles(dir);
 
   const deadlineMs = options.deadlineMs ?? RUN_DOWNLOAD_DEADLINE_MS;
@@ -65,7 +72,7 @@ export async function saveRunImages(record: RunRecord, store: ArtifactStore, opt
         for (let attempt = 1; ; attempt++) {
           try {
             if (disk) throw disk;
-            const saved = await limiter.run(() => downloadImage(url, dir, `image_${i + 1}`, { fetch: options.fetch, signal, stallMs: options.stallMs, openFile: options.openFile }));
+            const saved = await limiter.run(() => downloadImage(url, dir, `image_${i + 1}`, { fetch: options.fetch, signal, stallMs: options.stallMs, openFile: options.openFile }), signal);
             return path.relative(outputs, saved.file).split(path.sep).join('/');
           } catch (error) {
             if (error instanceof DownloadError && error.reason === 'disk') disk ??= error;

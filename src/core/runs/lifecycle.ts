@@ -84,8 +84,9 @@ export function applyTaskStatus(record: RunRecord, status: TaskStatus, raw: unkn
     // A recovered run learns its count from the images.
     n: record.source === 'resume' && images.length > 0 ? images.length : record.n,
     progress: status.progress ?? null,
-    images: images.length > 0 ? images.map((i) => i.url) : record.images,
-    thumbnails: images.length > 0 ? images.map((i) => i.thumbnail_url ?? null) : record.thumbnails,
+    // A final answer says what the images are, even none: links read back from disk never stay.
+    images: images.length > 0 || terminal ? images.map((i) => i.url) : record.images,
+    thumbnails: images.length > 0 || terminal ? images.map((i) => i.thumbnail_url ?? null) : record.thumbnails,
     ...(ignored > 0 ? { images_ignored: ignored } : {}),
     raw: { ...record.raw, status: compactStatusAnswer(raw) },
     error:

@@ -56,15 +56,19 @@ export type RunError = z.infer<typeof runErrorSchema>;
  * nothing an earlier write recorded is lost (a task id, images, local files), and a final
  * state is never replaced by a non-final one.
  */
+function keepDiskStateOf(onDisk: RunRecord, next: RunRecord): boolean {
+  return isFinalStatus(onDisk.status) && !isFinalStatus(next.status);
+}
+
 export function mergeRecords(onDisk: RunRecord, next: RunRecord): RunRecord {
-  const keepDiskState = isFinalStatus(onDisk.status) && !isFinalStatus(next.status);
+  const keepDiskState = keepDiskStateOf(onDisk, next);
   const localImages = Array.from({ length: Math.max(onDisk.local_images?.length ?? 0, next.local_images?.length ?? 0) }, (_, i) => next.local_images?.[i] ?? onDisk.local_images?.[i] ?? null);
   return {
     ...onDisk,
     ...next,
     task_id: next.task_id ?? onDisk.task_id,
-    images: next.images.length > 0 ? next.images : onDisk.images,
-    thumbnails: next.images.length > 0 ? next.thumbnails : onDisk.thumbnails,
+    images: next.images.length > 0 || (isFinalStatus(next.status) && !keepDiskStateOf(onDisk, next)) ? next.images : onDisk.images,
+    thumbnails: next.images.length > 0 || (isFinalStatus(next.status) && !keepDiskStateOf(onDisk, next)) ? next.thumbnails : onDisk.thumbnails,
     ...(localImages.length > 0 ? { local_images: localImages } : {}),
     raw: { ...onDisk.raw, ...next.raw },
     ...(keepDiskState

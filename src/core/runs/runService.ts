@@ -196,13 +196,13 @@ export class RunService implements Disposable {
     // leaves either nothing sent and nothing but empty folders, or a marked run that the next
     // start finds (followed with its task id, or `unconfirmed` without one).
     try {
-      await store.markInProgress(record.run_id, true);
       await store.acquireLease(record.run_id, this.owner, this.leaseMs);
+      await store.markInProgress(record.run_id, true);
       record = await store.write(record);
     } catch (error) {
       const e = asError(error);
       this.logger.error(`artifacts: the run folder could not be written, so nothing was sent: ${e.message}`);
-      await store.removeAbandoned(record.run_id).catch(() => undefined);
+      await store.removeAbandoned(record.run_id, { owner: this.owner, unsent: true }).catch(() => undefined);
       return { kind: 'notStarted', error: e };
     }
     const run = this.track(store, record);
@@ -349,20 +349,31 @@ export class RunService implements Disposable {
     const heldElsewhere = !!lease && lease.owner !== this.owner && isLeaseLive(lease);
     const result = await store.read(runId);
     if (!result.ok) {
-      if (result.reason === 'missing' && !heldElsewhere) {
-        await store.removeAbandoned(runId);
+      // The lease taken first (under the folder's lock): a window between its marker and its record keeps the run.
+      if (result.reason === 'missing' && !heldElsewhere && (await store.acquireLease(runId, this.owner, this.leaseMs)).ok) {
+        await store.removeAbandoned(runId, { owner: this.owner });
         summary.abandoned++;
-      } else this.logger.warn(`resume: ${runId}: ${result.message}`);
+      } else if (result.reason !== 'missing') this.logger.warn(`resume: ${runId}: ${result.message}`);
       return;
     }
     const record = result.record;
     if (record.task_id && this.isFollowing(record.task_id)) return;
     if (classifyStatus(record.status) === 'submitting') {
       if (heldElsewhere) return; // that window is still sending it
-      const run = this.track(store, interruptedSubmitRecord(record, this.now()));
+      const run = this.track(store, record);
+      let taken = false;
       await this.step(run, async () => {
+        // Under the folder's lock: only if no live window holds the run now.
+        if (!(await this.takeLease(run))) return;
+        taken = true;
+        run.record = interruptedSubmitRecord(record, this.now());
         if (await this.save(run)) await this.unmark(run);
+        else await this.releaseLease(run);
       });
+      if (!taken) {
+        this.untrackIfIdle(run);
+        return;
+      }
       this.untrackIfIdle(run);
       this.logger.warn(`resume: ${runId} was being submitted when its window closed: unconfirmed (not sent again)`);
       this.emit({ kind: 'updated', run: this.snapshotOf(run) });
@@ -482,7 +493,9 @@ export class RunService implements Disposable {
     if (!(await this.takeLease(run))) return;
     await this.readBack(run);
     if (isFinalStatus(run.record.status)) {
-      await this.releaseLease(run);
+      // The window that followed it is gone: what it left undone (images, marker) is done here.
+      run.elsewhere = false;
+      await this.finish(run, { fromServer: false });
       return this.end(run, finalReason(run.record.status));
     }
     this.logger.info(`watch: task ${run.record.task_id} was followed by another window that stopped; following it here`);
@@ -555,6 +568,21 @@ export class RunService implements Disposable {
    * lists now is downloaded. Never throws; failures land in the record.
    */
   private async finish(run: Tracked, source: { fromServer: boolean }): Promise<void> {
+    // Downloads may take minutes: the lease stays renewed meanwhile, so no window takes the run over.
+    let renewing: Promise<unknown> | undefined;
+    const renew = setInterval(() => {
+      renewing ??= run.store.acquireLease(run.record.run_id, this.owner, this.leaseMs).catch(() => undefined).finally(() => (renewing = undefined));
+    }, Math.max(50, this.leaseMs / 3));
+    renew.unref?.();
+    try {
+      await this.finishHeld(run, source);
+    } finally {
+      clearInterval(renew);
+      await renewing;
+    }
+  }
+
+  private async finishHeld(run: Tracked, source: { fromServer: boolean }): Promise<void> {
     if (lacksImages(run.record)) {
       let fresh = source.fromServer;
       if (!fresh && run.record.task_id) {
@@ -580,8 +608,12 @@ export class RunService implements Disposable {
     if (saved && isFinalStatus(run.record.status)) await this.unmark(run);
   }
 
-  /** A run that needs no window any more: its marker, a dead window's lease and any temp files go. */
+  /**
+   * A run that needs no window any more: this window's lease, a dead window's lease and any temp
+   * files go, and the marker last (a crash before it leaves the marker, so the next start tidies up).
+   */
   private async unmark(run: Tracked): Promise<void> {
+    await this.releaseLease(run);
     await clearRunLeftovers(run.store, run.record.run_id).catch((e: Error) => this.logger.warn(`artifacts: ${run.record.run_id}: ${e.message}`));
   }
 
@@ -751,9 +783,9 @@ export class RunService implements Disposable {
 }
 
 async function clearRunLeftovers(store: ArtifactStore, runId: string): Promise<void> {
-  await store.markInProgress(runId, false);
   await store.removeDeadLease(runId);
   await store.removeLeftovers(runId);
+  await store.markInProgress(runId, false);
 }
 
 function finalReason(status: string): RunEndReason {

@@ -82,6 +82,21 @@ export function isLeaseLive(lease: Lease, now = Date.now()): boolean {
   return isProcessAlive(lease.pid, lease.host ?? '');
 }
 
+/**
+ * result.json's text, never larger than what `read` takes back: the server's raw answers go
+ * first, then the thumbnails' links; a record still too large is refused (the write fails and
+ * is retried, the task id kept in memory and the log).
+ */
+export function fitRecord(record: RunRecord): string {
+  const limit = MAX_RECORD_BYTES - 1024;
+  const attempts: RunRecord[] = [record, { ...record, raw: {} }, { ...record, raw: {}, thumbnails: undefined }];
+  for (const attempt of attempts) {
+    const text = JSON.stringify(attempt, null, 2) + '\n';
+    if (Buffer.byteLength(text) <= limit) return text;
+  }
+  throw new Error(`The record of ${record.run_id} would be larger than ${MAX_RECORD_BYTES} bytes.`);
+}
+
 export class ArtifactStore {
   readonly root: string;
   readonly workspaceFolder: string;
@@ -168,7 +183,7 @@ export class ArtifactStore {
       const checked = runRecordSchema.parse(current.ok ? mergeRecords(current.record, record) : record);
       const problem = recordProblem(checked, record.run_id);
       if (problem) throw new Error(`Refusing to write ${record.run_id}: ${problem}`);
-      await writeFileAtomic(this.resultJsonPath(record.run_id), JSON.stringify(checked, null, 2) + '\n', this.fs);
+      await writeFileAtomic(this.resultJsonPath(record.run_id), fitRecord(checked), this.fs);
       await writeFileAtomic(this.resultMdPath(record.run_id), renderResultMarkdown(checked), this.fs);
       // What killed writers left here (their temp files) goes with the next write.
       await removeStaleTempFiles(this.outputsDir(record.run_id), { fs: this.fs });
@@ -200,11 +215,17 @@ export class ArtifactStore {
    * (the record is written before the request). Its marker, lease and temp files are removed,
    * then the folders if empty.
    */
-  async removeAbandoned(runId: string): Promise<void> {
+  async removeAbandoned(runId: string, options: { owner: string; unsent?: boolean }): Promise<void> {
     await this.withRunLock(runId, async () => {
+      const lease = await this.readLease(runId);
+      if (lease && lease.owner !== options.owner && isLeaseLive(lease)) return; // a live window is making it
       const read = await this.read(runId);
-      if (read.ok || read.reason !== 'missing') return;
       const outputs = this.outputsDir(runId);
+      // `unsent`: the caller knows the request never left (its record, if written, is still `submitting`).
+      if (read.ok && options.unsent && read.record.status === 'submitting') {
+        await this.fs.rm(this.resultJsonPath(runId), { force: true });
+        await this.fs.rm(this.resultMdPath(runId), { force: true });
+      } else if (read.ok || read.reason !== 'missing') return;
       await this.removeLeftovers(runId);
       await this.fs.rm(path.join(outputs, IN_PROGRESS_MARKER), { force: true });
       await this.fs.rm(path.join(outputs, LEASE_FILE), { force: true });
@@ -317,10 +338,11 @@ export class ArtifactStore {
     });
   }
 
-  /** Removes a lease nobody holds any more (expired, planted, or its process gone). */
+  /**
+   * Removes a lease nobody holds any more (expired, planted, or its process gone). Always under
+   * the folder's lock, so a lock a killed process left behind is broken and gone afterwards too.
+   */
   async removeDeadLease(runId: string): Promise<void> {
-    const current = await this.readLease(runId);
-    if (!current || isLeaseLive(current)) return;
     await this.withRunLock(runId, async () => {
       const again = await this.readLease(runId);
       if (again && !isLeaseLive(again)) await this.fs.rm(path.join(this.outputsDir(runId), LEASE_FILE), { force: true });
