@@ -16,8 +16,11 @@ export interface UiSession {
   browser: Browser;
   workspace: string;
   home: string;
-  /** Kills code-server with its extension hosts (SIGKILL: a crash), starts it again, reopens the workbench. */
-  crashAndRestart(): Promise<void>;
+  /**
+   * Kills code-server with its extension hosts (SIGKILL: a crash), starts it again, reopens the
+   * workbench. `whileDown` runs after the kill and before the start (nothing of VS Code runs then).
+   */
+  crashAndRestart(whileDown?: () => void | Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -61,9 +64,10 @@ export async function startUiSession(standInOptions: StandInOptions = {}, files:
       workspace,
       home,
       close,
-      crashAndRestart: async () => {
+      crashAndRestart: async (whileDown) => {
         await session.server.stop('SIGKILL');
         await browser.page.goto('about:blank');
+        await whileDown?.();
         session.server = await startCodeServer(serverOptions);
         await openWorkbench(browser.page, session.server.url, workspace);
       },

@@ -1,7 +1,7 @@
 // The Tasks view, the status bar and Resume Task by ID in a real VS Code, and a crash of the
 // extension host in the middle of a watch.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { modalDialog, notification, runCommand, screenshot, waitFor, webviewFrame } from './harness/browser';
 import { startUiSession, type UiSession } from './session';
@@ -163,10 +163,56 @@ describe('A crash of the extension host while a task is watched', function () {
       await screenshot(s.browser.page, '14-after-crash');
       assert.equal(s.standIn.acceptedSubmissions().length, 1, 'no second submission');
       for (const local of done.local_images as string[]) assert.ok(existsSync(join(artifacts(s.workspace), runId, 'outputs', local)));
-      assert.ok(!existsSync(join(artifacts(s.workspace), runId, 'outputs', '.in-progress')), 'the marker is gone');
+      // The record is written first, the marker cleared a moment later.
+      await waitFor('the in-progress marker to be cleared', () => (existsSync(join(artifacts(s.workspace), runId!, 'outputs', '.in-progress')) ? undefined : true), 15_000);
     } finally {
       clearInterval(checker);
     }
     assert.deepEqual(invalid, [], 'result.json parsed at every check');
+  });
+
+  it('finishes an image download cut off by the crash: the whole image saved, no .part left, one submission', async () => {
+    s.standIn.reset();
+    // About 300 KB trickled at 25 KB/s: the image takes some 12 s, time enough to crash in the middle.
+    s.standIn.configure({ imageBytes: 300_000, imageBytesPerSecond: 25_000 });
+    const before = new Set(runIds(s.workspace));
+    await generate(s, 'A kite caught in a slow download');
+    const runId = await waitFor('the new run folder with its task id', () => runIds(s.workspace).find((id) => !before.has(id) && result(s.workspace, id)?.task_id), 30_000);
+    const outputs = join(artifacts(s.workspace), runId, 'outputs');
+    const images = join(outputs, 'images');
+    const partFiles = (): string[] => (existsSync(images) ? readdirSync(images).filter((name) => name.endsWith('.part')) : []);
+    // A download under way: its temp file (`.image_1.<pid>.<hex>.part`) holds some bytes already.
+    const part = await waitFor('a .part file with bytes in the images folder', () => partFiles().find((name) => statSync(join(images, name)).size > 0), 60_000, 50);
+    assert.match(part, /^\.image_1\.\d+\.[0-9a-f]{8}\.part$/);
+    // While VS Code is down (nothing of it runs): images at full speed again, so that the
+    // restarted extension can finish; and what the kill left on disk, looked at after the restart.
+    let atCrash: { part: boolean; image: boolean; marker: boolean; record?: Record<string, unknown> } | undefined;
+    await s.crashAndRestart(() => {
+      s.standIn.configure({ imageBytesPerSecond: null });
+      atCrash = { part: existsSync(join(images, part)), image: existsSync(join(images, 'image_1.png')), marker: existsSync(join(outputs, '.in-progress')), record: result(s.workspace, runId) };
+    });
+    // Killed in the middle of the download, after the record said succeeded: what the start-up resume finds.
+    assert.ok(atCrash?.part, 'the killed download left its .part file');
+    assert.ok(!atCrash.image, 'the image was not complete when the host was killed');
+    assert.ok(atCrash.marker, 'the run was still marked in progress');
+    assert.equal(atCrash.record?.status, 'succeeded');
+    assert.ok(!(atCrash.record.local_images as unknown[] | undefined)?.[0], `local_images at the crash: ${JSON.stringify(atCrash.record.local_images)}`);
+    // Nothing done by hand from here: the extension finishes the run at its start.
+    const saved = join(images, 'image_1.png');
+    await waitFor('image_1.png after the restart', () => (existsSync(saved) ? true : undefined), 120_000);
+    await waitFor('the in-progress marker to be cleared', () => (existsSync(join(outputs, '.in-progress')) ? undefined : true), 30_000);
+    await screenshot(s.browser.page, '15-after-crash-mid-download');
+    const record = result(s.workspace, runId)!;
+    assert.equal(record.status, 'succeeded');
+    assert.ok((record.local_images as unknown[]).includes('images/image_1.png'), `local_images: ${JSON.stringify(record.local_images)}`);
+    assert.deepEqual(partFiles(), [], 'no .part file left in the images folder');
+    const url = (record.images as string[])[0]!;
+    const served = await fetch(url);
+    assert.equal(served.status, 200, url);
+    const expected = Buffer.from(await served.arrayBuffer());
+    const onDisk = readFileSync(saved);
+    assert.equal(onDisk.length, expected.length, 'the saved image has the served length');
+    assert.ok(onDisk.equals(expected), 'the saved image has the served bytes');
+    assert.equal(s.standIn.acceptedSubmissions().length, 1, 'exactly one submission');
   });
 });
