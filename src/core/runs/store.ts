@@ -350,6 +350,8 @@ export class ArtifactStore {
   }
 
   async releaseLease(runId: string, owner: string): Promise<void> {
+    // Not ours (already released): no lock taken, so nothing is left behind in a finished run's folder.
+    if ((await this.readLease(runId))?.owner !== owner) return;
     await this.withRunLock(runId, async () => {
       const current = await this.readLease(runId);
       if (current?.owner === owner) await this.fs.rm(path.join(this.outputsDir(runId), LEASE_FILE), { force: true });
