@@ -3,7 +3,7 @@
 // duplicate submissions, accepted tasks neither recorded nor `unconfirmed`, succeeded runs
 // without their images after the restart, leftover temp/lock/lease files, recovery time.
 // Exits 1 when any of the first four is not 0.
-//   node out/bench/crash.js [--kills N]     (npm run crash; N per point, default 10)
+//   node out/bench/crash.js [--kills N] [--only POINT]     (npm run crash; N per point, default 10)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -125,8 +125,10 @@ async function crashOnce(standIn: StandIn, point: Point, calibration: { writes: 
   // Any event, the last ones included (a run with fewer events than drawn is not killed, and tried again).
   const nth = point === 'during a record write' ? pick(calibration.writes) : point === 'holding a lock' ? pick(calibration.locks) : 0;
   let seen = 0;
+  let lastWhere = '';
   const first = await runClient('submit', workspace, standIn, (line, child) => {
     target = child;
+    if (line.startsWith('@where ')) lastWhere = line;
     if ((point === 'during a record write' && line === '@write') || (point === 'holding a lock' && line === '@lock')) {
       if (++seen === nth) child.kill('SIGKILL');
     }
@@ -156,6 +158,7 @@ async function crashOnce(standIn: StandIn, point: Point, calibration: { writes: 
     unconfirmed: runs.filter((r) => r.status === 'unconfirmed').length,
     recoveryMs,
   };
+  if (process.env.CRASH_DEBUG && outcome.leftovers.length > 0) console.log(`  killed at ${point} #${nth}: ${lastWhere}\n  resume said: ${second.lines.join(' / ')}`);
   rmSync(workspace, { recursive: true, force: true });
   return outcome;
 }
@@ -167,7 +170,8 @@ async function main(): Promise<void> {
     const sorted = [...calibration.recordedMs].sort((a, b) => a - b);
     console.log(`crash harness: ${kills} kills per point; an undisturbed run has ${calibration.writes} record writes and ${calibration.locks} locks`);
     console.log(`time from CreatOK's answer to the durable record (task id in result.json): median ${sorted[Math.floor(sorted.length / 2)]?.toFixed(1)} ms, max ${sorted[sorted.length - 1]?.toFixed(1)} ms`);
-    const points: Point[] = ['during submit', 'right after the answer', 'during a record write', 'during a download', 'holding a lock'];
+    const only = process.argv.indexOf('--only');
+    const points = (['during submit', 'right after the answer', 'during a record write', 'during a download', 'holding a lock'] as Point[]).filter((p) => only < 0 || p === process.argv[only + 1]);
     const rows: string[][] = [['point', 'killed', 'duplicate submissions', 'accepted tasks lost', 'succeeded without images', 'unfinished after restart', 'leftovers', 'unconfirmed', 'recovery ms (median / max)']];
     let failed = false;
     for (const point of points) {

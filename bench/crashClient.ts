@@ -37,6 +37,7 @@ const instrumented: StoreFs = {
     await fsp.writeFile(file, data, options);
     if (options?.flag === 'wx' && String(file).endsWith('.lock')) {
       say('@lock');
+      if (process.env.CRASH_DEBUG) say(`@where ${new Error().stack?.split('\n').slice(2, 12).map((l) => l.trim()).join(' | ')}`);
       if (PAUSE_MS > 0) await sleep(PAUSE_MS);
     }
   }) as StoreFs['writeFile'],

@@ -196,7 +196,10 @@ export class RunService implements Disposable {
     // leaves either nothing sent and nothing but empty folders, or a marked run that the next
     // start finds (followed with its task id, or `unconfirmed` without one).
     try {
-      await store.acquireLease(record.run_id, this.owner, this.leaseMs);
+      // Marker first: whatever a kill leaves in this folder from here on, the next start finds and tidies.
+      await store.markInProgress(record.run_id, true);
+      await this.leaseNewRun(store, record.run_id);
+      // Again, under the lease: another window's start-up may have taken an empty marked folder for abandoned.
       await store.markInProgress(record.run_id, true);
       record = await store.write(record);
     } catch (error) {
@@ -231,6 +234,18 @@ export class RunService implements Disposable {
     this.logger.info(`submit: CreatOK accepted task ${answer.taskId} (run ${record.run_id}); recorded ${(performance.now() - answeredAt).toFixed(1)} ms after the answer`);
     this.startFollowing(run, { startedAt: Date.parse(record.created_at), ...options.watch });
     return { kind: 'submitted', run: this.snapshotOf(run) };
+  }
+
+  /**
+   * Takes the lease of a run folder this window just made. Another window's start-up may hold it
+   * for a moment (it found the marker before the record); it lets go at once, so this waits for it.
+   */
+  private async leaseNewRun(store: ArtifactStore, runId: string): Promise<void> {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      if ((await store.acquireLease(runId, this.owner, this.leaseMs)).ok) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error('Another window holds this new run folder.');
   }
 
   /** Follows a run that has a task id (idempotent). Returns at once; events tell the rest. */
