@@ -1,6 +1,7 @@
 // How long earlier runs in this workspace took, from their result.json files: the watcher
 // polls densely around the time similar runs finished.
 import type { RunRecord } from './record';
+import { classifyStatus } from './runStatus';
 import type { ArtifactStore } from './store';
 
 export interface RunDuration {
@@ -12,7 +13,7 @@ export interface RunDuration {
 
 export function durationOf(record: RunRecord): RunDuration | undefined {
   // A resumed run's created_at is when it was resumed, not when its task began.
-  if (record.status !== 'succeeded' || !record.finished_at || record.source === 'resume') return undefined;
+  if (classifyStatus(record.status) !== 'succeeded' || !record.finished_at || record.source === 'resume') return undefined;
   const durationMs = Date.parse(record.finished_at) - Date.parse(record.created_at);
   if (!Number.isFinite(durationMs) || durationMs <= 0) return undefined;
   return { model: record.model, resolution: record.resolution, n: record.n, durationMs };

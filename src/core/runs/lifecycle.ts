@@ -1,7 +1,7 @@
 // What a run's record becomes at each step, as pure functions: a new run, a recovered task, a
 // status answer, a failed submit. The run service applies them and writes the result.
 import { CreatOkError } from '../api/errors';
-import type { TaskImage, TaskStatus } from '../api/schemas';
+import { isTerminalStatus, type TaskImage, type TaskStatus } from '../api/schemas';
 import type { ResolvedRequest } from '../request';
 import type { RunRecord } from './record';
 import { newRunId } from './runId';
@@ -76,7 +76,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** The record after a status answer; unchanged fields keep what earlier writes recorded. */
 export function applyTaskStatus(record: RunRecord, status: TaskStatus, raw: unknown, now: Date): RunRecord {
   const { images, ignored } = keptImages(record, status.result);
-  const terminal = status.status === 'succeeded' || status.status === 'failed';
+  const terminal = isTerminalStatus(status.status);
   return {
     ...record,
     task_id: record.task_id ?? status.task_id ?? null,

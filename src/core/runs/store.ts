@@ -2,18 +2,19 @@
 // of the run service (the one writer of records). Every write is atomic (a temp file in the
 // same folder, then a rename) and made under the run folder's lock, merged with what another
 // window may have written. A lease file says which window follows a run's task.
-import { constants, promises as nodeFs } from 'node:fs';
+import { promises as nodeFs } from 'node:fs';
 import * as path from 'node:path';
-import * as z from 'zod/mini';
-import { isProcessAlive, THIS_HOST } from '../processes';
-import { removeStaleTempFiles, tempPath } from '../tempFiles';
+import { THIS_HOST } from '../processes';
+import { removeStaleTempFiles } from '../tempFiles';
 import { ensureFoldersInside, checkFoldersInside, UnsafePathError } from '../safeFolders';
-import { withFileLock, type FileLockOptions, type LockFs } from './fileLock';
-
-export { UnsafePathError };
-import { checkTaskId } from '../taskId';
+import { withFileLock, type FileLockOptions } from './fileLock';
 import { mergeRecords, renderResultMarkdown, runRecordSchema, type ReadResult, type RunRecord } from './record';
 import { isRunId } from './runId';
+import { checkedLocalImage, fitRecord, isLeaseLive, leaseSchema, MAX_LEASE_MS, MAX_RECORD_BYTES, parseRecordText, readSmallFile, recordProblem, writeFileAtomic, type Lease, type LeaseResult, type StoreFs } from './runFiles';
+
+export { UnsafePathError };
+export { fitRecord, isLeaseLive, LOCAL_IMAGE_PATTERN, MAX_LEASE_MS, MAX_RECORD_BYTES, recordProblem, writeFileAtomic, type Lease, type LeaseResult, type StoreFs } from './runFiles';
+export type { ReadResult } from './record';
 
 export const ARTIFACTS_DIR = path.join('generate-image', '.artifacts');
 const ARTIFACT_SEGMENTS = ['generate-image', '.artifacts'];
@@ -21,80 +22,10 @@ const ARTIFACT_SEGMENTS = ['generate-image', '.artifacts'];
 export const IN_PROGRESS_MARKER = '.in-progress';
 const LOCK_FILE = '.lock';
 const LEASE_FILE = '.lease';
-/** A record larger than this is not parsed (a planted file must not cost memory at start-up). */
-export const MAX_RECORD_BYTES = 1024 * 1024;
-
-export type StoreFs = LockFs & Pick<typeof nodeFs, 'mkdir' | 'readdir' | 'access' | 'lstat' | 'realpath' | 'open'>;
-
-/** How a downloaded image is named in a record: `images/<plain file name>`. */
-export const LOCAL_IMAGE_PATTERN = /^images\/[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-
-/**
- * Checks a record read from a run folder before anything uses it: it must name that folder,
- * its task id must be one CreatOK could have given, and its local images plain file names in
- * `images/`. Returns why not, or undefined when it is fine.
- */
-export function recordProblem(record: RunRecord, folderName: string): string | undefined {
-  if (record.run_id !== folderName) return `result.json names another run (${JSON.stringify(record.run_id.slice(0, 120))})`;
-  if (record.task_id !== null) {
-    const checked = checkTaskId(record.task_id);
-    if (!checked.ok || checked.taskId !== record.task_id) return `result.json has a task id that is not one (${checked.ok ? 'spaces' : checked.problem})`;
-  }
-  const bad = record.local_images?.find((f) => f !== null && !LOCAL_IMAGE_PATTERN.test(f));
-  if (bad !== undefined) return `result.json lists a local image outside the run's images folder (${JSON.stringify(String(bad).slice(0, 120))})`;
-  return undefined;
-}
-
-export async function writeFileAtomic(file: string, contents: string | Buffer, fs: StoreFs = nodeFs): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const temp = tempPath(path.dirname(file), path.basename(file), 'tmp');
-  try {
-    await fs.writeFile(temp, contents);
-    await fs.rename(temp, file);
-  } catch (error) {
-    await fs.rm(temp, { force: true }).catch(() => undefined);
-    throw error;
-  }
-}
-
-export type { ReadResult } from './record';
-
-const leaseSchema = z.object({ owner: z.string(), expiresAt: z.number(), pid: z.optional(z.int()), host: z.optional(z.string()) });
-export type Lease = z.infer<typeof leaseSchema>;
-export type LeaseResult = { ok: true } | { ok: false; holder: Lease };
 
 export interface ArtifactStoreOptions {
   fs?: StoreFs;
   lock?: Omit<FileLockOptions, 'fs'>;
-}
-
-/** No lease is ever taken for longer: one that says it runs later than now + this was planted. */
-export const MAX_LEASE_MS = 5 * 60_000;
-
-/**
- * Whether a lease still holds: not expired, not planted with a far-future expiry, and (when its
- * holder ran on this machine) its process is alive. A window that crashed does not make the
- * next one wait for the expiry.
- */
-export function isLeaseLive(lease: Lease, now = Date.now()): boolean {
-  if (lease.expiresAt <= now || lease.expiresAt > now + MAX_LEASE_MS) return false;
-  if (lease.pid === undefined) return true;
-  return isProcessAlive(lease.pid, lease.host ?? '');
-}
-
-/**
- * result.json's text, never larger than what `read` takes back: the server's raw answers go
- * first, then the thumbnails' links; a record still too large is refused (the write fails and
- * is retried, the task id kept in memory and the log).
- */
-export function fitRecord(record: RunRecord): string {
-  const limit = MAX_RECORD_BYTES - 1024;
-  const attempts: RunRecord[] = [record, { ...record, raw: {} }, { ...record, raw: {}, thumbnails: undefined }];
-  for (const attempt of attempts) {
-    const text = JSON.stringify(attempt, null, 2) + '\n';
-    if (Buffer.byteLength(text) <= limit) return text;
-  }
-  throw new Error(`The record of ${record.run_id} would be larger than ${MAX_RECORD_BYTES} bytes.`);
 }
 
 export class ArtifactStore {
@@ -131,20 +62,8 @@ export class ArtifactStore {
   }
 
   /** The downloaded image file of a record entry, if it really is a file inside the run's images folder. */
-  async localImagePath(runId: string, entry: string | null | undefined): Promise<string | undefined> {
-    if (!entry || !LOCAL_IMAGE_PATTERN.test(entry)) return undefined;
-    try {
-      const images = await this.fs.realpath(path.join(this.outputsDir(runId), 'images'));
-      const expected = await this.fs.realpath(path.join(this.outputsDir(runId)));
-      if (images !== path.join(expected, 'images')) return undefined; // the images folder is a link
-      const file = await this.fs.realpath(path.join(this.outputsDir(runId), entry));
-      if (path.dirname(file) !== images) return undefined;
-      const stat = await this.fs.stat(file);
-      // The checked file, under the path the workspace is known by (links above it kept).
-      return stat.isFile() ? path.join(this.outputsDir(runId), entry) : undefined;
-    } catch {
-      return undefined;
-    }
+  localImagePath(runId: string, entry: string | null | undefined): Promise<string | undefined> {
+    return checkedLocalImage(this.fs, this.outputsDir(runId), entry);
   }
 
   outputsDir(runId: string): string {
@@ -269,56 +188,20 @@ export class ArtifactStore {
         const stat = await this.fs.lstat(dir);
         if (stat.isSymbolicLink()) return { ok: false, reason: 'invalid', message: `${path.relative(this.workspaceFolder, dir)} is a symbolic link` };
       }
-      const small = await this.readSmallFile(this.resultJsonPath(runId), MAX_RECORD_BYTES);
+      const small = await readSmallFile(this.fs, this.resultJsonPath(runId), MAX_RECORD_BYTES);
       if (!small.ok) return { ok: false, reason: small.reason, message: `result.json ${small.message}` };
       text = small.text;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       return { ok: false, reason: code === 'ENOENT' ? 'missing' : 'unreadable', message: String((error as Error).message) };
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (error) {
-      return { ok: false, reason: 'invalid', message: `result.json is not valid JSON: ${(error as Error).message}` };
-    }
-    const parsed = runRecordSchema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return { ok: false, reason: 'invalid', message: `result.json has an unexpected shape (${issue?.path.join('.')}: ${issue?.message})` };
-    }
-    const problem = recordProblem(parsed.data, runId);
-    if (problem) return { ok: false, reason: 'invalid', message: problem };
-    return { ok: true, record: parsed.data };
-  }
-
-  /** A regular file of at most `max` bytes (never a link, a device or a pipe), as text. */
-  private async readSmallFile(file: string, max: number): Promise<{ ok: true; text: string } | { ok: false; reason: 'tooLarge' | 'unreadable'; message: string }> {
-    let handle;
-    try {
-      // O_NOFOLLOW: a link is refused by the open itself; the checks below are on what was opened.
-      handle = await this.fs.open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ELOOP' || code === 'EMLINK') return { ok: false, reason: 'unreadable', message: 'is a symbolic link' };
-      throw error;
-    }
-    try {
-      const stat = await handle.stat();
-      if (!stat.isFile()) return { ok: false, reason: 'unreadable', message: 'is not a regular file' };
-      if (stat.size > max) return { ok: false, reason: 'tooLarge', message: `is too large to read (${stat.size} bytes; at most ${max})` };
-      const buffer = Buffer.alloc(stat.size);
-      const { bytesRead } = await handle.read(buffer, 0, stat.size, 0);
-      return { ok: true, text: buffer.subarray(0, bytesRead).toString('utf8') };
-    } finally {
-      await handle.close();
-    }
+    return parseRecordText(text, runId);
   }
 
   /** The lease on a run's task, if any (expired leases are returned too; compare `expiresAt`). */
   async readLease(runId: string): Promise<Lease | undefined> {
     try {
-      const small = await this.readSmallFile(path.join(this.outputsDir(runId), LEASE_FILE), 4096);
+      const small = await readSmallFile(this.fs, path.join(this.outputsDir(runId), LEASE_FILE), 4096);
       if (!small.ok) return undefined;
       const parsed = leaseSchema.safeParse(JSON.parse(small.text));
       return parsed.success ? parsed.data : undefined;

@@ -153,7 +153,7 @@ describe('the run service', () => {
     const onDisk = await faulty.read(result.run.record.run_id);
     assert.ok(onDisk.ok);
     assert.equal(onDisk.record.status, 'submitting', 'the disk still has the record from before the submit');
-    assert.equal(runs.unsaved().length, 1);
+    assert.match(runs.snapshot(faulty, result.run.record.run_id)?.unsaved ?? '', /ENOSPC/, 'held, unsaved, by the run service');
 
     diskFull = false;
     assert.equal(await runs.retrySave(faulty, result.run.record.run_id), true);
@@ -183,9 +183,9 @@ describe('the run service', () => {
     assert.equal(ended.length, 1);
     assert.equal(ended[0]!.kind === 'ended' && ended[0]!.reason, 'succeeded');
     assert.deepEqual(runs.followed(), [], 'the status bar and progress see it end');
-    const unsaved = runs.unsaved();
-    assert.equal(unsaved.length, 1);
-    assert.equal(unsaved[0]!.record.status, 'succeeded', 'the final state is held in memory');
+    const unsaved = runs.snapshot(faulty, result.run.record.run_id);
+    assert.ok(unsaved?.unsaved, 'held, unsaved, by the run service');
+    assert.equal(unsaved.record.status, 'succeeded', 'the final state is held in memory');
     assert.deepEqual(await faulty.inProgressRunIds(), [result.run.record.run_id], 'the marker stays, so a restart checks the task again');
     diskFull = false;
     assert.equal(await runs.retrySave(faulty, result.run.record.run_id), true);
