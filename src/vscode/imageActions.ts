@@ -86,7 +86,7 @@ export class ImageActions extends Disposable {
    * after "Generate Image from Selection", it goes where that selection was, on its own line.
    */
   async insert(image: GeneratedImage, options: { fromPanel?: boolean } = {}): Promise<boolean> {
-    let editor = this.editorForInsert();
+    let editor = await this.editorForInsert();
     const selectionTarget = options.fromPanel ? this.selectionTarget : undefined;
     if (selectionTarget) {
       const document = await vscode.workspace.openTextDocument(selectionTarget.uri);
@@ -108,13 +108,13 @@ export class ImageActions extends Disposable {
   }
 
   /** The Markdown link to the image, relative to the last active document (or the workspace). */
-  markdownLink(image: GeneratedImage): string {
-    const editor = this.editorForInsert();
+  async markdownLink(image: GeneratedImage): Promise<string> {
+    const editor = await this.editorForInsert();
     return imageMarkup('markdown', this.relativePath(image, editor?.document), altText(image.record.prompt));
   }
 
   async copyMarkdownLink(image: GeneratedImage): Promise<void> {
-    await vscode.env.clipboard.writeText(this.markdownLink(image));
+    await vscode.env.clipboard.writeText(await this.markdownLink(image));
     vscode.window.setStatusBarMessage(vscode.l10n.t('Copied the Markdown link.'), 3000);
   }
 
@@ -129,10 +129,22 @@ export class ImageActions extends Disposable {
     return target;
   }
 
-  private editorForInsert(): vscode.TextEditor | undefined {
+  /**
+   * The editor the user sees: the one of the active tab when it is a text file (waited for, up to
+   * a second, when the editor events lag behind the tab that was just shown); when the panel has
+   * the focus, the editor the user last wrote in, if it is still open.
+   */
+  private async editorForInsert(): Promise<vscode.TextEditor | undefined> {
+    const input = vscode.window.tabGroups?.activeTabGroup.activeTab?.input;
+    const tabUri = input instanceof vscode.TabInputText ? input.uri.toString() : undefined;
+    if (tabUri) {
+      const ofTab = (): vscode.TextEditor | undefined =>
+        [vscode.window.activeTextEditor, ...vscode.window.visibleTextEditors].find((e) => e?.document.uri.toString() === tabUri);
+      const found = ofTab() ?? (await nextEditorChange(1000).then(ofTab));
+      if (found) return found;
+    }
     const active = vscode.window.activeTextEditor;
     if (active) return active;
-    // The panel has the focus: the editor the user last wrote in, if it is still open.
     const last = this.lastTextEditor;
     return last && vscode.window.visibleTextEditors.includes(last) ? last : undefined;
   }
@@ -146,4 +158,17 @@ export class ImageActions extends Disposable {
     if (document && document.uri.scheme === 'file') return relativeImagePath(path.dirname(document.uri.fsPath), image.file);
     return relativeImagePath(image.store.workspaceFolder, image.file);
   }
+}
+
+/** Resolves at the next change of the visible or active editors, or after `ms`. */
+function nextEditorChange(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      subscriptions.forEach((d) => d.dispose());
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    const subscriptions = [vscode.window.onDidChangeActiveTextEditor(done), vscode.window.onDidChangeVisibleTextEditors(done)];
+  });
 }
