@@ -16,6 +16,7 @@ if (existsSync(activationFile)) {
   console.log(`  stages, ms since the bundle began evaluating: ${stages}`);
   const ok = statSync(bundle).size < 250 * 1024 && activationMs < 30;
   console.log(`target: under 250 KB and 30 ms: ${ok ? 'met' : 'NOT met'}`);
+  if (!ok) process.exitCode = 1;
 } else {
   console.log('load + activate: not measured yet (run npm run test:vscode first)');
 }

@@ -91,7 +91,9 @@ async function main(): Promise<void> {
         ['curl --parallel', median(curlMs).toFixed(0), '-'],
       ]),
     );
-    console.log(`time ratio ${ratio.toFixed(2)} × curl; target <= 1.25 × and < 32 MB growth: ${ratio <= 1.25 && peakGrowth < 32 * 1024 * 1024 ? 'met' : 'NOT met'}`);
+    const met = ratio <= 1.25 && peakGrowth < 32 * 1024 * 1024;
+    console.log(`time ratio ${ratio.toFixed(2)} × curl; target <= 1.25 × and < 32 MB growth: ${met ? 'met' : 'NOT met'}`);
+    if (!met) process.exitCode = 1;
   } finally {
     child.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });

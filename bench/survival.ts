@@ -78,7 +78,9 @@ async function main(): Promise<void> {
   console.log(`survival: ${RUNS} runs, ${(FAULT_RATE * 100).toFixed(0)} % of read answers faulty (capabilities ${capabilities}); wall time ${((Date.now() - started) / 1000).toFixed(0)} s`);
   console.log(`status requests: ${statusRequests.length}, faulty: ${faulted} (${((faulted / statusRequests.length) * 100).toFixed(0)} %), transient troubles reported: ${troubles}`);
   console.log(table([['completed', 'failed', 'lost', 'duplicate submissions'], [completed, failed, lost, duplicates]]));
-  console.log(`target: ${RUNS} completed, 0 lost, 0 duplicates: ${completed === RUNS && lost === 0 && duplicates === 0 ? 'met' : 'NOT met'}`);
+  const met = completed === RUNS && lost === 0 && duplicates === 0;
+  console.log(`target: ${RUNS} completed, 0 lost, 0 duplicates: ${met ? 'met' : 'NOT met'}`);
+  if (!met) process.exitCode = 1;
 }
 
 main().catch((e) => {

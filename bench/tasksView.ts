@@ -45,7 +45,9 @@ async function main(): Promise<void> {
     const heldMb = (process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024;
     const rssMb = (process.memoryUsage().rss - rssBefore) / 1024 / 1024;
     console.log(`first page (${items.length} of ${index.size} runs): ${firstPageMs.toFixed(0)} ms; memory held: ${heldMb.toFixed(1)} MB heap (${rssMb.toFixed(1)} MB RSS growth)`);
-    console.log(`target: under 300 ms and under 50 MB: ${firstPageMs < 300 && heldMb < 50 && rssMb < 50 ? 'met' : 'NOT met'}`);
+    const met = firstPageMs < 300 && heldMb < 50 && rssMb < 50;
+    console.log(`target: under 300 ms and under 50 MB: ${met ? 'met' : 'NOT met'}`);
+    if (!met) process.exitCode = 1;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

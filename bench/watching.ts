@@ -96,6 +96,7 @@ async function main(): Promise<void> {
     ]),
   );
   console.log('(b: the same fixed 3 s interval as the baseline; a 2 % tolerance on latency covers request jitter)');
+  if (results.some((r) => !r.met)) process.exitCode = 1;
 }
 
 main().catch((e) => {

@@ -93,10 +93,6 @@ export class TaskWatcher {
     return this.watched.has(taskId);
   }
 
-  get watchedTaskIds(): string[] {
-    return [...this.watched.keys()];
-  }
-
   /** Starts following a task (idempotent). The first read happens at once. */
   watch(taskId: string, options: WatchOptions = {}): void {
     if (this.disposed) throw new Error('The watcher is disposed.');
@@ -121,11 +117,6 @@ export class TaskWatcher {
     this.events.dispose();
     this.requests.abort();
     this.wake.abort();
-  }
-
-  /** Resolves when nothing is being watched (for tests and shutdown). */
-  async idle(): Promise<void> {
-    while (this.loop) await this.loop;
   }
 
   private emit(event: WatchEvent): void {

@@ -52,12 +52,14 @@ function badInput(error: z.core.$ZodError): vscode.LanguageModelToolResult {
 }
 
 /** What a tool returns for a run: the URLs verbatim, the local files and the run folder. */
-function describeRun(record: RunRecord, store: ArtifactStore, message?: string): Record<string, unknown> {
+function describeRun(runs: RunService, record: RunRecord, store: ArtifactStore, message?: string): Record<string, unknown> {
   const outputs = store.outputsDir(record.run_id);
+  const following = !!record.task_id && runs.isFollowing(record.task_id);
   return {
     status: record.status,
     // The same classification the Tasks view, status bar and panel show.
-    state: runPhase(record, false),
+    state: runPhase(record, following),
+    following,
     task_id: record.task_id,
     run_folder: store.runDir(record.run_id),
     images: record.images,
@@ -138,10 +140,10 @@ export class GenerateImageTool implements vscode.LanguageModelTool<GenerateToolI
       case 'overLimit':
         return text({ status: 'not_generated', message: [result.message.message, result.message.hint].filter(Boolean).join(' ') });
       case 'submitFailed':
-        return text({ ...describeRun(result.run.record, store), message: [result.message.message, result.message.hint].filter(Boolean).join(' ') });
+        return text({ ...describeRun(this.deps.runs, result.run.record, store), message: [result.message.message, result.message.hint].filter(Boolean).join(' ') });
       case 'submitted': {
         const final = await runEnded(this.deps.runs, result.run, token);
-        return text(describeRun(final, result.run.store));
+        return text(describeRun(this.deps.runs, final, result.run.store));
       }
     }
   }
@@ -166,9 +168,9 @@ export class CheckImageTaskTool implements vscode.LanguageModelTool<CheckToolInp
     if (!record || !store) return text({ status: outcome.status, task_id: parsed.data.taskId, message: outcome.message });
     if (parsed.data.keepWatching && outcome.status === 'inProgress') {
       const final = await runEnded(this.deps.runs, { record, store }, token);
-      return text(describeRun(final, store));
+      return text(describeRun(this.deps.runs, final, store));
     }
-    return text(describeRun(record, store, outcome.message));
+    return text(describeRun(this.deps.runs, record, store, outcome.message));
   }
 }
 

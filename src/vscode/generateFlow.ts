@@ -72,10 +72,6 @@ export class GenerateFlow {
 
   constructor(private readonly deps: GenerateFlowDeps) {}
 
-  get isBusy(): boolean {
-    return this.busy;
-  }
-
   /** One Generate. A second one while the first is being confirmed or sent does nothing. */
   async generate(request: GenerationRequest, references: ReferenceFile[] = [], listener: FlowListener = {}): Promise<GenerateResult> {
     if (this.busy) {

@@ -2,7 +2,6 @@
 // Generate Image from Selection, and the Tasks view's Insert into Editor, Copy Markdown Link,
 // Save Image As… and Use as Reference Image (vary a result).
 import * as vscode from 'vscode';
-import type { RunRecord } from '../core/runs/record';
 import type { RunEntry, RunIndex } from '../core/runs/runIndex';
 import type { RunService } from '../core/runs/runService';
 import { Commands } from './commandIds';
@@ -26,9 +25,9 @@ export function registerImageCommands(deps: ImageCommandDeps): vscode.Disposable
   /** The images of the run behind a Tasks view item, one picked when there are several. */
   const imageOfEntry = async (arg: unknown, title: string): Promise<GeneratedImage | undefined> => {
     if (!isEntry(arg)) return undefined;
-    const record: RunRecord | undefined = deps.runs.snapshot(arg.store, arg.runId)?.record ?? (await deps.index.read(arg).then((r) => (r.ok ? r.record : undefined)));
-    if (!record) return undefined;
-    return actions.pick(await imagesOfRun(arg.store, record), title);
+    const latest = await deps.runs.latest(arg);
+    if (!latest.ok) return undefined;
+    return actions.pick(await imagesOfRun(arg.store, latest.record), title);
   };
 
   return [

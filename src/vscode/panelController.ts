@@ -223,8 +223,8 @@ export class PanelController extends Disposable implements PanelHost {
     if (action !== 'copyMarkdown' && !(await requireTrust())) return;
     const store = this.deps.store();
     if (!store || !isRunId(runId)) return;
-    const record = this.deps.runs.snapshot(store, runId)?.record ?? (await store.read(runId).then((r) => (r.ok ? r.record : undefined)));
-    const image = record ? (await imagesOfRun(store, record)).find((i) => i.index === index) : undefined;
+    const latest = await this.deps.runs.latest({ store, runId });
+    const image = latest.ok ? (await imagesOfRun(store, latest.record)).find((i) => i.index === index) : undefined;
     if (!image) throw new Error(vscode.l10n.t('This image is not saved in the workspace.'));
     switch (action) {
       case 'insert':

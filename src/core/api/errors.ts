@@ -37,7 +37,3 @@ export class CreatOkError extends Error {
     return this.details.status;
   }
 }
-
-export function isCreatOkError(e: unknown, kind?: CreatOkErrorKind): e is CreatOkError {
-  return e instanceof CreatOkError && (kind === undefined || e.kind === kind);
-}

@@ -29,9 +29,7 @@ export function registerTasksCommands(deps: TasksCommandDeps): vscode.Disposable
   /** The run behind a view item, with its latest record (the run service's, else the file's). */
   const runOf = async (arg: unknown): Promise<{ entry: RunEntry; record?: RunRecord } | undefined> => {
     if (!isEntry(arg)) return undefined;
-    const held = deps.runs.snapshot(arg.store, arg.runId);
-    if (held) return { entry: arg, record: held.record };
-    const result = await deps.index.read(arg);
+    const result = await deps.runs.latest(arg);
     return { entry: arg, record: result.ok ? result.record : undefined };
   };
   const command = (id: string, run: (arg: unknown) => unknown): vscode.Disposable => vscode.commands.registerCommand(id, run);

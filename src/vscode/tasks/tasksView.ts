@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RUNS_PAGE_SIZE, RunIndex, type RunEntry } from '../../core/runs/runIndex';
 import type { RunService } from '../../core/runs/runService';
-import { runPhase, runTags } from '../../core/runs/runStatus';
+import { runPhase, runTags, classifyStatus } from '../../core/runs/runStatus';
 import type { ReadResult } from '../../core/runs/store';
 import { ArtifactStore } from '../../core/runs/store';
 import { Commands } from '../commandIds';
@@ -118,7 +118,7 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
     const read = await this.index.read(node);
     const item = this.itemFor(node, read);
     // A finished run shows its first image as its icon.
-    if (read.ok && read.record.status === 'succeeded') {
+    if (read.ok && classifyStatus(read.record.status) === 'succeeded') {
       const first = await node.store.localImagePath(node.runId, read.record.local_images?.find(Boolean));
       if (first) item.iconPath = vscode.Uri.file(first);
     }
