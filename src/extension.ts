@@ -17,7 +17,7 @@ import { GeneratePanel, PANEL_VIEW_TYPE } from './vscode/generatePanel';
 import { channelLogger } from './vscode/logger';
 import { PanelController } from './vscode/panelController';
 import { RunNotifications } from './vscode/runNotifications';
-import { readSettings } from './vscode/settings';
+import { SettingsCache, type Settings } from './vscode/settings';
 import { SpendTracker } from './vscode/spend';
 import { DurationMemory } from './vscode/durationMemory';
 import { ImageActions } from './vscode/imageActions';
@@ -26,7 +26,8 @@ import { imageSaver } from './vscode/imageSaver';
 import { TaskResumer, type ResumeMode } from './vscode/tasks/resume';
 import { TasksStatusBar } from './vscode/tasks/statusBar';
 import { registerTasksCommands } from './vscode/tasks/tasksCommands';
-import { storesOfWorkspace, TasksView } from './vscode/tasks/tasksView';
+import { TasksView } from './vscode/tasks/tasksView';
+import { WorkspaceStores } from './vscode/workspaceStores';
 
 declare const __creatokLoadStart: number | undefined;
 
@@ -52,12 +53,12 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
   context.subscriptions.push(channel);
 
   const apiKeys = new ApiKeyStore(context.secrets);
-  const settings = (): ReturnType<typeof readSettings> => readSettings((m) => logger.warn(m));
+  const settingsCache = new SettingsCache((m) => logger.warn(m));
+  const workspaceStores = new WorkspaceStores();
+  context.subscriptions.push(settingsCache, workspaceStores);
+  const settings = (): Settings => settingsCache.current();
   const getClient = clientFactory(settings, () => apiKeys.get(), logger);
-  const store = (): ArtifactStore | undefined => {
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    return folder && folder.uri.scheme === 'file' ? new ArtifactStore(folder.uri.fsPath) : undefined;
-  };
+  const store = (): ArtifactStore | undefined => workspaceStores.primary();
   const catalog = new CatalogService(getClient, async () => !!(await apiKeys.get()), logger);
   const watcher = new TaskWatcher({ client: { getTaskStatus: (id, o) => getClient().getTaskStatus(id, o) }, logger, budgetMs: () => settings().watchBudgetMs });
   const runs = new RunService({ client: getClient, watcher, logger, saveImages: imageSaver(() => settings().imagesFolder, logger) });
@@ -66,7 +67,9 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
   context.subscriptions.push(runs, watcher, notifications);
 
   let confirm: ConfirmRequest | undefined;
-  const index = new RunIndex(storesOfWorkspace());
+  const index = new RunIndex([...workspaceStores.list]);
+  // Before any view hears of the change: the index lists the new folders' runs.
+  context.subscriptions.push(workspaceStores.onDidChange((list) => index.setStores([...list])));
   const spend = new SpendTracker(index, runs);
   const durations = new DurationMemory(context.globalState, runs);
   context.subscriptions.push(spend, durations);
@@ -87,7 +90,7 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
   });
 
   marks.services = performance.now();
-  const tasksView = new TasksView(index, runs);
+  const tasksView = new TasksView(index, runs, workspaceStores.onDidChange);
   const statusBar = new TasksStatusBar(runs, spend);
   const resumer = new TaskResumer({ runs, notifications, logger, stores: () => index.storesList, store });
   const imageOrigins = (): string[] => {

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import * as z from 'zod/mini';
 import { DEFAULT_BASE_URL, normalizeBaseUrl } from '../core/api/client';
+import { Disposable } from './disposable';
 
 const baseUrlSchema = z.string().check(
   z.trim(),
@@ -73,4 +74,25 @@ export function readSettings(onInvalid: (message: string) => void): Settings {
     watchBudgetMs: (budget.success ? budget.data : DEFAULT_WATCH_BUDGET_MINUTES) * 60_000,
     timeoutMs: (timeout.success ? timeout.data : DEFAULT_TIMEOUT_SECONDS) * 1000,
   };
+}
+
+/**
+ * The settings, read once and again only when a `creatok.*` setting changes: pollers and
+ * factories ask often, and an invalid value is reported once per change, not once per read.
+ */
+export class SettingsCache extends Disposable {
+  private cached: Settings | undefined;
+
+  constructor(private readonly onInvalid: (message: string) => void) {
+    super();
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('creatok')) this.cached = undefined;
+      }),
+    );
+  }
+
+  current(): Settings {
+    return (this.cached ??= readSettings(this.onInvalid));
+  }
 }

@@ -18,10 +18,6 @@ export type TaskNode = RunEntry | { kind: 'more' };
 
 const isMore = (node: TaskNode): node is { kind: 'more' } => 'kind' in node;
 
-export function storesOfWorkspace(): ArtifactStore[] {
-  return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => new ArtifactStore(f.uri.fsPath));
-}
-
 export class TasksView extends Disposable implements vscode.TreeDataProvider<TaskNode> {
   private readonly changed = this._register(new vscode.EventEmitter<TaskNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
@@ -31,13 +27,14 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
   constructor(
     readonly index: RunIndex,
     private readonly runs: RunService,
+    /** The workspace's stores changed (the index already lists the new ones). */
+    storesChanged: vscode.Event<unknown>,
   ) {
     super();
     this.watchFolders();
     this._register({ dispose: () => this.folderWatchers.forEach((d) => d.dispose()) });
     this._register(
-      vscode.workspace.onDidChangeWorkspaceFolders(() => {
-        this.index.setStores(storesOfWorkspace());
+      storesChanged(() => {
         this.watchFolders();
         this.refresh();
       }),
