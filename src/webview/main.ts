@@ -1,19 +1,15 @@
 // The Generate Image panel's script. Plain DOM; all text is set with textContent (never HTML).
 // It validates what the host sends, guesses the use case and recommends a model as the user
-// types, and asks the host for everything else.
-import { guessUseCase, recommendFrom, USE_CASES, type UseCase } from '../core/models';
+// types (formState.ts), and asks the host for everything else (requests.ts: every request gets a
+// reply; the control that sent it waits for it and shows its error).
+import { type UseCase } from '../core/models';
 import { assessPrompt } from '../core/prompt/vagueness';
-import { REFINE_CHOICES, refinePrompt, type RefineAspect, type RefineChoices } from '../core/prompt/refine';
-import {
-  panelSchemas,
-  type HostToWebview,
-  type ModelOption,
-  type PanelCatalog,
-  type PanelForm,
-  type ReferenceView,
-  type RunView,
-  type WebviewToHost,
-} from '../core/panelMessages';
+import { panelSchemas, type HostToWebview, type PanelCatalog, type PanelForm, type ReferenceView, type RunView, type WebviewToHost } from '../core/panelMessages';
+import { el, field, fillSelect } from './dom';
+import { EMPTY_FORM, resolveForm, type ResolvedForm } from './formState';
+import { Requests } from './requests';
+import { RefineView } from './refineView';
+import { runViewNodes } from './runView';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -23,11 +19,11 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
+const requests = new Requests((message) => vscode.postMessage(message));
 let strings: Record<string, string> = {};
 let catalog: PanelCatalog | undefined;
-let form: PanelForm = { prompt: '', useCase: 'general', useCaseChosen: false, model: '', modelChosen: false, resolution: '', aspectRatio: '', n: 1 };
-let nextRequestId = 1;
-let pendingRequest: number | undefined;
+let form: PanelForm = { ...EMPTY_FORM };
+let pendingGenerate: number | undefined;
 let references: ReferenceView[] = [];
 
 /** What survives a reload of the panel: the form, and the run it was showing. */
@@ -35,30 +31,12 @@ const saved = vscode.getState() as { form?: PanelForm; runId?: string } | undefi
 if (saved?.form) form = { ...form, ...saved.form };
 let shownRunId: string | undefined = typeof saved?.runId === 'string' ? saved.runId : undefined;
 
-type Request = WebviewToHost extends infer M ? (M extends { requestId: number } ? Omit<M, 'requestId'> : never) : never;
-
-/** Sends a request; the host answers every one with a `reply` of the same id. */
-function request(message: Request): number {
-  const requestId = nextRequestId++;
-  vscode.postMessage({ ...message, requestId } as WebviewToHost);
-  return requestId;
-}
+/** Sends a request whose reply re-enables `control` (and shows its error beside it). */
+const request = (message: Parameters<Requests['send']>[0], control?: HTMLButtonElement): number => requests.send(message, control ? { control } : {});
 
 function t(key: string, ...args: (string | number)[]): string {
   const template = strings[key] ?? key;
   return template.replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)] ?? ''));
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  Object.assign(node, props);
-  for (const child of children) node.append(child);
-  return node;
-}
-
-function field(id: string, label: string, control: HTMLElement): HTMLElement {
-  control.id = id;
-  return el('div', { className: 'field' }, el('label', { htmlFor: id, textContent: label }), control);
 }
 
 // The controls, created once.
@@ -84,17 +62,6 @@ const status = el('section', { className: 'status', hidden: true });
 status.setAttribute('role', 'status');
 status.setAttribute('aria-live', 'polite');
 
-function model_(): ModelOption | undefined {
-  return catalog?.models.find((m) => m.id === form.model);
-}
-
-function fillSelect(select: HTMLSelectElement, options: { value: string; label: string }[], selected: string): string {
-  select.replaceChildren(...options.map((o) => el('option', { value: o.value, textContent: o.label })));
-  const value = options.some((o) => o.value === selected) ? selected : (options[0]?.value ?? '');
-  select.value = value;
-  return value;
-}
-
 function save(): void {
   vscode.setState({ form, runId: shownRunId });
 }
@@ -102,91 +69,41 @@ function save(): void {
 /** Brings every control in line with the form and the catalogue; offers only what the model can do. */
 function render(): void {
   if (!catalog) return;
-  if (!form.useCaseChosen) form.useCase = guessUseCase(form.prompt, { hasReferences: references.length > 0 });
-  const wanted = form.resolution === '1K' ? '1K' : undefined;
-  const rec = recommendFrom(
-    catalog.models.map((m) => ({ id: m.id, resolutions: m.resolutions })),
-    catalog.defaultModel,
-    form.useCase,
-    wanted,
-  );
-  if (!form.modelChosen || !catalog.models.some((m) => m.id === form.model)) form.model = rec.modelId;
-
-  fillSelect(useCase, USE_CASES.map((u) => ({ value: u, label: t(`useCase.${u}`) })), form.useCase);
-  fillSelect(model, catalog.models.map((m) => ({ value: m.id, label: m.label })), form.model);
-  const m = model_()!;
-  form.resolution = fillSelect(resolution, m.resolutions.map((r) => ({ value: r, label: r })), form.resolution || m.defaults.resolution);
-  form.aspectRatio = fillSelect(aspectRatio, m.aspectRatios.map((r) => ({ value: r, label: r })), form.aspectRatio || m.defaults.aspectRatio);
-  const counts: { value: string; label: string }[] = [];
-  for (let i = m.nMin; i <= m.nMax; i++) counts.push({ value: String(i), label: String(i) });
-  form.n = Number(fillSelect(count, counts, String(form.n || m.defaults.n)));
-
-  const recLabel = catalog.models.find((x) => x.id === rec.modelId)?.label ?? rec.modelId;
-  recommendation.textContent =
-    form.model === rec.modelId ? t('recommended', recLabel, t(`reason.${rec.reason}`)) : t('recommendedChosen', m.label, recLabel);
-  const perImage = m.pricePerImage?.[form.resolution];
-  cost.textContent = perImage === undefined ? t('costUnknown') : t('cost', perImage * form.n);
+  const resolved = resolveForm(catalog, form, references.length);
+  form = resolved.form;
+  const { options, model: m } = resolved;
+  fillSelect(useCase, options.useCases.map((u) => ({ value: u, label: t(`useCase.${u}`) })), form.useCase);
+  fillSelect(model, options.models, form.model);
+  fillSelect(resolution, options.resolutions.map((r) => ({ value: r, label: r })), form.resolution);
+  fillSelect(aspectRatio, options.aspectRatios.map((r) => ({ value: r, label: r })), form.aspectRatio);
+  fillSelect(count, options.counts.map((c) => ({ value: c, label: c })), String(form.n));
+  const rec = resolved.recommended;
+  recommendation.textContent = form.model === rec.modelId ? t('recommended', rec.label, t(`reason.${rec.reason}`)) : t('recommendedChosen', m.label, rec.label);
+  cost.textContent = resolved.credits === undefined ? t('costUnknown') : t('cost', resolved.credits);
   notice.hidden = catalog.source !== 'fallback';
   vagueBox.hidden = !assessPrompt(form.prompt).vague || !refinePanel.hidden;
-  renderReferenceInfo(m);
-  generate.disabled = pendingRequest !== undefined;
+  renderReferenceInfo(resolved);
+  generate.disabled = pendingGenerate !== undefined;
   save();
 }
 
-function closeRefine(): void {
-  refinePanel.hidden = true;
-  refinePanel.replaceChildren();
-  render();
-}
+const refine = new RefineView(refinePanel, {
+  t: (key, ...args) => t(key, ...args),
+  prompt: () => form.prompt,
+  use: (text) => {
+    prompt.value = text;
+    form.prompt = text;
+  },
+  focusPrompt: () => prompt.focus(),
+  changed: () => render(),
+});
 
-function useRefined(text: string): void {
-  prompt.value = text;
-  form.prompt = text;
-  closeRefine();
-  prompt.focus();
-}
-
-function refineActions(current: () => string): HTMLElement {
-  return el('div', { className: 'actions' }, button(t('refineApply'), () => useRefined(current()), 'primary'), button(t('refineCancel'), closeRefine));
-}
-
-/** A chat model's suggestion: editable, then accepted or rejected. */
-function showSuggestion(text: string): void {
-  const suggestion = el('textarea', { rows: 4, value: text });
-  refinePanel.replaceChildren(el('h2', { textContent: t('refineTitle') }), field('refineSuggestion', t('refineSuggested'), suggestion), refineActions(() => suggestion.value));
-  refinePanel.hidden = false;
-  render();
-}
-
-/** No chat model: choices for style, lighting, framing and background build the prompt here. */
-function showGuided(): void {
-  const choices: RefineChoices = {};
-  const preview = el('p', { className: 'refine-preview' });
-  const update = (): void => {
-    preview.textContent = refinePrompt(form.prompt, choices);
-  };
-  const selects = (Object.keys(REFINE_CHOICES) as RefineAspect[]).map((aspect) => {
-    const select = el('select');
-    fillSelect(select, [{ value: '', label: t('refineNone') }, ...REFINE_CHOICES[aspect].map((c) => ({ value: c, label: t(`refine.${aspect}.${c}`) }))], '');
-    select.addEventListener('change', () => {
-      (choices as Record<string, string | undefined>)[aspect] = select.value || undefined;
-      update();
-    });
-    return field(`refine-${aspect}`, t(`refine.${aspect}`), select);
-  });
-  update();
-  refinePanel.replaceChildren(el('h2', { textContent: t('refineTitle') }), el('div', { className: 'grid' }, ...selects), preview, refineActions(() => refinePrompt(form.prompt, choices)));
-  refinePanel.hidden = false;
-  render();
-}
-
-function renderReferenceInfo(m: ModelOption): void {
-  const over = references.length - m.maxReferenceImages;
-  referenceInfo.classList.toggle('problem', over > 0);
-  if (references.length === 0) referenceInfo.textContent = t('referencesHint');
-  else if (m.maxReferenceImages === 0) referenceInfo.textContent = t('referencesNone', m.label);
-  else if (over > 0) referenceInfo.textContent = t('referencesTooMany', m.label, m.maxReferenceImages, over);
-  else referenceInfo.textContent = t('referencesCount', references.length, m.maxReferenceImages);
+function renderReferenceInfo({ references: r, model: m }: ResolvedForm): void {
+  referenceInfo.classList.toggle('problem', r.over > 0);
+  if (r.count === 0) referenceInfo.textContent = t('referencesHint');
+  else if (r.max === 0) referenceInfo.textContent = t('referencesNone', m.label);
+  else if (r.over > 0) referenceInfo.textContent = t('referencesTooMany', m.label, r.max, r.over);
+  else referenceInfo.textContent = t('referencesCount', r.count, r.max);
 }
 
 function renderReferences(): void {
@@ -194,7 +111,7 @@ function renderReferences(): void {
     ...references.map((r) => {
       const remove = el('button', { type: 'button', className: 'icon', textContent: '×', title: t('removeReference', r.name) });
       remove.setAttribute('aria-label', t('removeReference', r.name));
-      remove.addEventListener('click', () => request({ type: 'removeReference', id: r.id }));
+      remove.addEventListener('click', () => request({ type: 'removeReference', id: r.id }, remove));
       const preview = r.thumbnail ? el('img', { src: r.thumbnail, alt: '' }) : el('span', { className: 'no-preview', textContent: '🖼' });
       return el('li', { className: 'reference' }, preview, el('span', { className: 'reference-name', textContent: r.name }), remove);
     }),
@@ -208,7 +125,7 @@ function buildForm(): void {
   prompt.value = form.prompt;
   generate.textContent = t('generate');
   const reload = el('button', { type: 'button', className: 'link', textContent: t('reloadModels') });
-  reload.addEventListener('click', () => request({ type: 'reloadModels' }));
+  reload.addEventListener('click', () => request({ type: 'reloadModels' }, reload));
   notice.replaceChildren(el('span', { textContent: t('fallbackCatalog') + ' ' }), reload);
   addReference.textContent = t('addReference');
   recent.textContent = t('recentPrompts');
@@ -269,26 +186,30 @@ count.addEventListener('change', () => {
   form.n = Number(count.value);
   render();
 });
-addReference.addEventListener('click', () => request({ type: 'addReferences' }));
-recent.addEventListener('click', () => request({ type: 'recentPrompts' }));
+addReference.addEventListener('click', () => request({ type: 'addReferences' }, addReference));
+recent.addEventListener('click', () => request({ type: 'recentPrompts' }, recent));
 refineButton.addEventListener('click', () => {
   refinePanel.replaceChildren(el('p', { textContent: t('refineWorking') }));
   refinePanel.hidden = false;
   render();
-  request({ type: 'refinePrompt', prompt: form.prompt, useCase: form.useCase });
+  request({ type: 'refinePrompt', prompt: form.prompt, useCase: form.useCase }, refineButton);
 });
 generate.addEventListener('click', () => {
-  if (pendingRequest !== undefined) return;
+  if (pendingGenerate !== undefined) return;
   generate.disabled = true;
   problems.replaceChildren();
-  pendingRequest = request({ type: 'generate', form: { ...form, prompt: prompt.value } });
+  // Its errors go to the problems list above it (with the request checks' own problems).
+  pendingGenerate = requests.send(
+    { type: 'generate', form: { ...form, prompt: prompt.value } },
+    {
+      onReply: (error) => {
+        pendingGenerate = undefined;
+        generate.disabled = false;
+        if (error) problems.replaceChildren(el('li', { textContent: error }));
+      },
+    },
+  );
 });
-
-function button(label: string, onClick: () => void, className = 'secondary'): HTMLButtonElement {
-  const b = el('button', { type: 'button', className, textContent: label });
-  b.addEventListener('click', onClick);
-  return b;
-}
 
 function renderRun(run: RunView): void {
   if (run.runId) {
@@ -297,48 +218,7 @@ function renderRun(run: RunView): void {
   }
   status.hidden = false;
   status.dataset.phase = run.phase;
-  const children: Node[] = [el('p', { className: `phase phase-${run.phase}`, textContent: run.message })];
-  if (run.hint) children.push(el('p', { className: 'hint', textContent: run.hint }));
-  if (run.progress !== null && run.progress !== undefined && run.phase === 'running') {
-    children.push(el('progress', { max: 100, value: run.progress, title: t('progress', run.progress) }));
-  }
-  if (run.taskId) children.push(el('p', { className: 'task-id', textContent: t('taskId', run.taskId) }));
-  if (run.images.length > 0) {
-    const list = el('ul', { className: 'images' });
-    run.images.forEach((image, i) => {
-      // Only a saved copy or an https: link is loaded; any other address is shown as text.
-      const src = image.localSrc ?? (image.allowed ? (image.thumbnailUrl ?? image.url) : undefined);
-      const preview = src ? el('img', { src, alt: t('imageAlt', i + 1), loading: 'lazy' }) : el('p', { className: 'hint', textContent: t('notHttps') });
-      const url = el('code', { className: 'image-url', textContent: image.url });
-      const actions = el('div', { className: 'actions image-actions' }, button(t('copyUrl'), () => request({ type: 'copy', text: image.url })));
-      if (image.localSrc) {
-        const act = (action: 'insert' | 'copyMarkdown' | 'saveAs' | 'vary'): void => void request({ type: 'imageAction', runId: run.runId, index: i, action });
-        actions.append(button(t('insert'), () => act('insert')), button(t('copyMarkdown'), () => act('copyMarkdown')), button(t('saveAs'), () => act('saveAs')), button(t('vary'), () => act('vary')));
-      }
-      list.append(el('li', {}, preview, url, actions));
-    });
-    children.push(el('h2', { textContent: t('images') }), list);
-    children.push(el('div', { className: 'actions' },
-      button(t('copyAll'), () => request({ type: 'copy', text: run.images.map((i) => i.url).join('\n') })),
-      button(t('openResult'), () => request({ type: 'openResult', runId: run.runId })),
-      button(t('revealRun'), () => request({ type: 'revealRun', runId: run.runId })),
-    ));
-  } else if (run.runId && (run.phase === 'failed' || run.phase === 'unconfirmed')) {
-    children.push(el('div', { className: 'actions' },
-      button(t('openResult'), () => request({ type: 'openResult', runId: run.runId })),
-      button(t('showLog'), () => request({ type: 'showLog' })),
-    ));
-  }
-  if (run.action === 'setApiKey') {
-    children.push(button(t('setApiKey'), () => request({ type: 'setApiKey' })));
-  }
-  if (run.action === 'retrySave' && run.runId) {
-    children.push(el('div', { className: 'actions' },
-      button(t('copyTaskId'), () => run.taskId && request({ type: 'copy', text: run.taskId })),
-      button(t('retrySave'), () => request({ type: 'retrySave', runId: run.runId })),
-    ));
-  }
-  status.replaceChildren(...children);
+  status.replaceChildren(...runViewNodes(run, { t, request }));
 }
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
@@ -366,11 +246,8 @@ function handle(message: HostToWebview): void {
       render();
       break;
     case 'reply':
-      if (pendingRequest === message.requestId) {
-        pendingRequest = undefined;
-        generate.disabled = false;
-      }
-      if (message.error) problems.replaceChildren(el('li', { textContent: message.error }));
+      // A reply to no request of ours (a message the host could not read): said in the problems list.
+      if (!requests.settle(message.requestId, message.error) && message.error) problems.replaceChildren(el('li', { textContent: message.error }));
       break;
     case 'problems':
       problems.replaceChildren(...message.problems.map((p) => el('li', { textContent: p.message })));
@@ -383,10 +260,10 @@ function handle(message: HostToWebview): void {
       renderReferences();
       break;
     case 'refineSuggestion':
-      showSuggestion(message.text);
+      refine.showSuggestion(message.text);
       break;
     case 'refineGuided':
-      showGuided();
+      refine.showGuided();
       break;
   }
 }
