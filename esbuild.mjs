@@ -2,14 +2,16 @@
 //   node esbuild.mjs               development build (source maps)
 //   node esbuild.mjs --production  minified, no source maps (what the .vsix ships)
 //   node esbuild.mjs --watch       rebuild on change
-//   node esbuild.mjs --tests       also build test/** into out/ (unit tests, stand-in, VS Code tests)
+//   node esbuild.mjs --tests       also build test/** into out/ (unit tests, stand-in, VS Code tests, benchmarks)
+//   node esbuild.mjs --unit        also build only what the unit tests run (npm run test:unit)
 import * as esbuild from 'esbuild';
 import { existsSync, readdirSync, statSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
-const tests = process.argv.includes('--tests');
+const unitOnly = process.argv.includes('--unit');
+const tests = unitOnly || process.argv.includes('--tests');
 
 /** Reports build problems in the format of the `$esbuild-watch` problem matcher. */
 const problemMatcher = {
@@ -71,13 +73,10 @@ if (tests) {
     sourcemap: true,
     logLevel: 'warning',
     entryPoints: [
-      ...filesUnder('test', '.test.ts'),
+      ...filesUnder('test/unit', '.test.ts'),
       ...filesUnder('test/unit/workers', '.ts'),
       'test/standin/main.ts',
-      ...filesUnder('test/integration', '.ts'),
-      ...filesUnder('test/e2e', '.ts'),
-      ...filesUnder('bench', '.ts'),
-      'scripts/demo.ts',
+      ...(unitOnly ? [] : [...filesUnder('test/integration', '.ts'), ...filesUnder('test/e2e', '.ts'), ...filesUnder('bench', '.ts'), 'scripts/demo.ts']),
     ],
     outdir: 'out',
     outbase: '.',
