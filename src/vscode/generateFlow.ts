@@ -17,7 +17,7 @@ import { promptHead } from '../core/runs/runStatus';
 import type { RunService, RunSnapshot } from '../core/runs/runService';
 import type { ArtifactStore } from '../core/runs/store';
 import type { ApiKeyStore } from './apiKey';
-import { abortSignalOf, showProblem } from './notify';
+import { showProblem, withAbortSignal } from './notify';
 import { flowView, toRunView } from './runPresenter';
 import type { RunNotifications } from './runNotifications';
 import { openResultFile } from './runNotifications';
@@ -155,10 +155,12 @@ export class GenerateFlow {
         uploaded = await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('CreatOK'), cancellable: true },
           (progress, token) =>
-            uploadReferences(this.deps.client(), references, {
-              signal: abortSignalOf(token),
-              onProgress: (done, total) => progress.report({ message: vscode.l10n.t('Uploading reference images ({0} of {1})…', Math.min(done + 1, total), total), increment: 100 / total }),
-            }),
+            withAbortSignal(token, (signal) =>
+              uploadReferences(this.deps.client(), references, {
+                signal,
+                onProgress: (done, total) => progress.report({ message: vscode.l10n.t('Uploading reference images ({0} of {1})…', Math.min(done + 1, total), total), increment: 100 / total }),
+              }),
+            ),
         );
       } catch (error) {
         const message = uploadFailure(error);

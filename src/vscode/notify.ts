@@ -2,14 +2,19 @@
 // VS Code's cancellation to the core's AbortSignal.
 import * as vscode from 'vscode';
 import { CreatOkError } from '../core/api/errors';
+import { Commands } from './commandIds';
 import type { PlainMessage } from './userMessages';
 
-/** A CancellationToken as an AbortSignal, for the core's calls. */
-export function abortSignalOf(token: vscode.CancellationToken): AbortSignal {
+/** Runs `work` with a CancellationToken as an AbortSignal (the core's calls); the listener goes with the work. */
+export async function withAbortSignal<T>(token: vscode.CancellationToken, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   if (token.isCancellationRequested) controller.abort();
-  token.onCancellationRequested(() => controller.abort());
-  return controller.signal;
+  const listener = token.onCancellationRequested(() => controller.abort());
+  try {
+    return await work(controller.signal);
+  } finally {
+    listener.dispose();
+  }
 }
 
 /**
@@ -23,8 +28,8 @@ export async function showProblem(message: PlainMessage, error: unknown, openRes
   const unauthorized = error instanceof CreatOkError && error.kind === 'unauthorized';
   const actions = unauthorized ? [setKey, details] : openResult ? [open, details] : [details];
   const choice = await vscode.window.showErrorMessage([message.message, message.hint].filter(Boolean).join(' '), ...actions);
-  if (choice === details) await vscode.commands.executeCommand('creatok.showLog');
-  if (choice === setKey) await vscode.commands.executeCommand('creatok.setApiKey');
+  if (choice === details) await vscode.commands.executeCommand(Commands.showLog);
+  if (choice === setKey) await vscode.commands.executeCommand(Commands.setApiKey);
   if (choice === open) {
     // The record may not be on disk (it could not be saved): say so rather than fail silently.
     await openResult?.().catch((e: Error) => vscode.window.showWarningMessage(vscode.l10n.t('The result cannot be opened: {0}', e.message)));

@@ -8,7 +8,7 @@ import type { RunService, RunSnapshot } from '../../core/runs/runService';
 import { classifyStatus } from '../../core/runs/runStatus';
 import type { ArtifactStore } from '../../core/runs/store';
 import { checkTaskId, MAX_TASK_ID_LENGTH, type TaskIdProblem } from '../../core/taskId';
-import { abortSignalOf, showProblem } from '../notify';
+import { showProblem, withAbortSignal } from '../notify';
 import type { RunNotifications } from '../runNotifications';
 import { openResultFile } from '../runNotifications';
 import { describeError, describeTaskFailure } from '../userMessages';
@@ -98,7 +98,7 @@ export class TaskResumer {
     try {
       result = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Checking task {0}…', taskId), cancellable: true },
-        (_progress, token) => this.deps.runs.checkTask(taskId, this.deps.stores(), target, { keepWatching: mode === 'watch', signal: abortSignalOf(token) }),
+        (_progress, token) => withAbortSignal(token, (signal) => this.deps.runs.checkTask(taskId, this.deps.stores(), target, { keepWatching: mode === 'watch', signal })),
       );
     } catch (error) {
       if (error instanceof CreatOkError && error.kind === 'cancelled') return { status: 'cancelled', taskId };
