@@ -110,6 +110,18 @@ function buildSchemas() {
 
   const problemViewSchema = z.object({ field: z.string(), message: z.string() });
 
+  /** What a request's reply carries: the state that request changed, tied to it by its id. */
+  const replyResultSchema = z.discriminatedUnion('kind', [
+    /** addReferences, removeReference: the references now. */
+    z.object({ kind: z.literal('references'), items: z.array(referenceViewSchema) }),
+    /** reloadModels: the catalogue read again. */
+    z.object({ kind: z.literal('catalog'), catalog: panelCatalogSchema }),
+    /** refinePrompt: a chat model's suggestion, or null when there is none (the guided refinement then). */
+    z.object({ kind: z.literal('refinement'), suggestion: z.nullable(z.string()) }),
+    /** recentPrompts: the prompt picked. */
+    z.object({ kind: z.literal('prefill'), form: z.partial(formSchema) }),
+  ]);
+
   const hostToWebviewSchema = z.discriminatedUnion('type', [
     z.object({
       type: z.literal('init'),
@@ -117,19 +129,14 @@ function buildSchemas() {
       catalog: panelCatalogSchema,
       form: z.optional(z.partial(formSchema)),
     }),
-    z.object({ type: z.literal('catalog'), catalog: panelCatalogSchema }),
     z.object({ type: z.literal('prefill'), form: z.partial(formSchema) }),
-    /** The answer to a request: `error` says in plain words what went wrong. */
-    z.object({ type: z.literal('reply'), requestId: z.int(), error: z.optional(z.string()) }),
+    /** The answer to a request: its result, or `error` in plain words. */
+    z.object({ type: z.literal('reply'), requestId: z.int(), error: z.optional(z.string()), result: z.optional(replyResultSchema) }),
     z.object({ type: z.literal('problems'), problems: z.array(problemViewSchema) }),
     z.object({ type: z.literal('run'), run: runViewSchema }),
     z.object({ type: z.literal('references'), items: z.array(referenceViewSchema) }),
-    /** A chat model's richer prompt, for the user to accept, edit or reject. */
-    z.object({ type: z.literal('refineSuggestion'), text: z.string() }),
-    /** No chat model: the panel offers the guided refinement. */
-    z.object({ type: z.literal('refineGuided') }),
   ]);
-  return { formSchema, webviewToHostSchema, modelOptionSchema, panelCatalogSchema, runViewSchema, referenceViewSchema, problemViewSchema, hostToWebviewSchema };
+  return { formSchema, webviewToHostSchema, modelOptionSchema, panelCatalogSchema, runViewSchema, referenceViewSchema, problemViewSchema, replyResultSchema, hostToWebviewSchema };
 }
 
 let built: ReturnType<typeof buildSchemas> | undefined;
@@ -146,3 +153,4 @@ export type PanelCatalog = z.infer<Schemas['panelCatalogSchema']>;
 export type RunView = z.infer<Schemas['runViewSchema']>;
 export type ReferenceView = z.infer<Schemas['referenceViewSchema']>;
 export type HostToWebview = z.infer<Schemas['hostToWebviewSchema']>;
+export type ReplyResult = z.infer<Schemas['replyResultSchema']>;

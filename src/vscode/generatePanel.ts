@@ -2,7 +2,7 @@
 // asks; every call to CreatOK is made by the extension host.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { panelSchemas, type HostToWebview, type PanelForm, type WebviewToHost } from '../core/panelMessages';
+import { panelSchemas, type HostToWebview, type PanelForm, type ReplyResult, type WebviewToHost } from '../core/panelMessages';
 import type { Logger } from '../core/log';
 import { Disposable } from './disposable';
 
@@ -12,7 +12,8 @@ export interface PanelHost {
   /** Builds the `init` message (strings, catalogue, prefill). */
   initMessage(): Promise<HostToWebview>;
   /** Answers one request; a thrown error is shown in the panel. */
-  onMessage(message: Exclude<WebviewToHost, { type: 'ready' }>, panel: GeneratePanel): Promise<void>;
+  /** Handles a request; what it returns goes back in the request's reply. */
+  onMessage(message: Exclude<WebviewToHost, { type: 'ready' }>, panel: GeneratePanel): Promise<ReplyResult | void>;
   /** The webview has its init message; `runId` is the run it showed before a reload. */
   ready(panel: GeneratePanel, runId: string | undefined): void;
   /** The panel was closed. */
@@ -129,8 +130,8 @@ export class GeneratePanel extends Disposable {
       return;
     }
     try {
-      await this.host.onMessage(message, this);
-      this.post({ type: 'reply', requestId: message.requestId });
+      const result = await this.host.onMessage(message, this);
+      this.post({ type: 'reply', requestId: message.requestId, ...(result ? { result } : {}) });
     } catch (error) {
       this.logger.error(`panel: handling ${message.type} failed: ${(error as Error).stack ?? error}`);
       this.post({ type: 'reply', requestId: message.requestId, error: vscode.l10n.t('Something went wrong: {0}', (error as Error).message ?? String(error)) });

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { Logger } from '../core/log';
 import type { Catalog } from '../core/models';
 import { toPanelCatalog } from '../core/panelCatalog';
-import type { HostToWebview, IMAGE_ACTIONS, PanelForm, ReferenceView, RunView, WebviewToHost } from '../core/panelMessages';
+import type { HostToWebview, IMAGE_ACTIONS, PanelForm, ReferenceView, ReplyResult, RunView, WebviewToHost } from '../core/panelMessages';
 import { recentPrompts } from '../core/imageUse';
 import { promptHead } from '../core/runs/runStatus';
 import { imagesOfRun, type GeneratedImage, type ImageActions } from './imageActions';
@@ -132,8 +132,8 @@ export class PanelController extends Disposable implements PanelHost {
     }
   }
 
-  /** Adds files as references; each refused one is named in a message. Returns the problems. */
-  async addReferences(files: string[]): Promise<string[]> {
+  /** Adds files as references; each refused one is named in a message. Returns the problems. `post`: tell the panel (not when a reply carries them). */
+  async addReferences(files: string[], options: { post?: boolean } = {}): Promise<string[]> {
     const checks = await Promise.all(files.map((f) => inspectReference(f)));
     const problems: string[] = [];
     for (const check of checks) {
@@ -144,7 +144,7 @@ export class PanelController extends Disposable implements PanelHost {
       }
     }
     if (problems.length > 0) void vscode.window.showWarningMessage(problems.join(' '));
-    await this.postReferences();
+    if (options.post !== false) await this.postReferences();
     return problems;
   }
 
@@ -153,7 +153,7 @@ export class PanelController extends Disposable implements PanelHost {
     void this.postReferences();
   }
 
-  async onMessage(message: Exclude<WebviewToHost, { type: 'ready' }>, panel: GeneratePanel): Promise<void> {
+  async onMessage(message: Exclude<WebviewToHost, { type: 'ready' }>, panel: GeneratePanel): Promise<ReplyResult | void> {
     this.panel = panel;
     const ws = this.deps.store();
     switch (message.type) {
@@ -166,12 +166,12 @@ export class PanelController extends Disposable implements PanelHost {
           title: vscode.l10n.t('Add reference image'),
           filters: { [vscode.l10n.t('Images')]: ['png', 'jpg', 'jpeg', 'webp', 'gif'] },
         });
-        if (picked) await this.addReferences(picked.filter((u) => u.scheme === 'file').map((u) => u.fsPath));
-        return;
+        if (picked) await this.addReferences(picked.filter((u) => u.scheme === 'file').map((u) => u.fsPath), { post: false });
+        return { kind: 'references', items: await this.referenceViews() };
       }
       case 'removeReference':
         this.references = this.references.filter((r) => r.id !== message.id);
-        return this.postReferences();
+        return { kind: 'references', items: await this.referenceViews() };
       case 'copy':
         await vscode.env.clipboard.writeText(message.text);
         vscode.window.setStatusBarMessage(vscode.l10n.t('Copied to the clipboard.'), 3000);
@@ -192,8 +192,7 @@ export class PanelController extends Disposable implements PanelHost {
         this.deps.showLog();
         return;
       case 'reloadModels':
-        panel.post({ type: 'catalog', catalog: toPanelCatalog(await this.deps.catalog(true)) });
-        return;
+        return { kind: 'catalog', catalog: toPanelCatalog(await this.deps.catalog(true)) };
       case 'imageAction':
         return this.imageAction(message.runId, message.index, message.action);
       case 'recentPrompts': {
@@ -208,13 +207,13 @@ export class PanelController extends Disposable implements PanelHost {
           placeHolder: vscode.l10n.t('Type to search the prompts'),
           matchOnDetail: true,
         });
-        if (picked) this.prefill({ prompt: picked.prompt });
-        return;
+        if (!picked) return;
+        this.lastPrefill = { prompt: picked.prompt };
+        return { kind: 'prefill', form: { prompt: picked.prompt } };
       }
       case 'refinePrompt': {
         const suggestion = await refineWithChatModel(message.prompt, message.useCase, this.deps.logger);
-        panel.post(suggestion ? { type: 'refineSuggestion', text: suggestion } : { type: 'refineGuided' });
-        return;
+        return { kind: 'refinement', suggestion: suggestion ?? null };
       }
     }
   }
@@ -255,9 +254,14 @@ export class PanelController extends Disposable implements PanelHost {
     this.panel?.post({ type: 'run', run: view });
   }
 
+  private referenceViews(): Promise<ReferenceView[]> {
+    return Promise.all(this.references.map(async (r) => ({ id: r.id, name: r.name, size: r.size, thumbnail: await thumbnail(r) })));
+  }
+
+  /** Tells the panel the references changed by something else than its own request (Explorer, Vary). */
   private async postReferences(): Promise<void> {
     if (!this.panel) return;
-    const items: ReferenceView[] = await Promise.all(this.references.map(async (r) => ({ id: r.id, name: r.name, size: r.size, thumbnail: await thumbnail(r) })));
+    const items = await this.referenceViews();
     this.panel?.post({ type: 'references', items });
   }
 }

@@ -4,7 +4,7 @@
 // reply; the control that sent it waits for it and shows its error).
 import { type UseCase } from '../core/models';
 import { assessPrompt } from '../core/prompt/vagueness';
-import { panelSchemas, type HostToWebview, type PanelCatalog, type PanelForm, type ReferenceView, type RunView, type WebviewToHost } from '../core/panelMessages';
+import { panelSchemas, type HostToWebview, type PanelCatalog, type PanelForm, type ReferenceView, type ReplyResult, type RunView, type WebviewToHost } from '../core/panelMessages';
 import { el, field, fillSelect } from './dom';
 import { EMPTY_FORM, resolveForm, type ResolvedForm } from './formState';
 import { Requests } from './requests';
@@ -227,6 +227,29 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   handle(parsed.data);
 });
 
+/** What a request's reply carries: the state that request changed. */
+function applyResult(result: ReplyResult): void {
+  switch (result.kind) {
+    case 'references':
+      references = result.items;
+      renderReferences();
+      break;
+    case 'catalog':
+      catalog = result.catalog;
+      render();
+      break;
+    case 'refinement':
+      if (result.suggestion === null) refine.showGuided();
+      else refine.showSuggestion(result.suggestion);
+      break;
+    case 'prefill':
+      form = { ...form, ...result.form };
+      prompt.value = form.prompt;
+      render();
+      break;
+  }
+}
+
 function handle(message: HostToWebview): void {
   switch (message.type) {
     case 'init':
@@ -236,16 +259,11 @@ function handle(message: HostToWebview): void {
       buildForm();
       render();
       break;
-    case 'catalog':
-      catalog = message.catalog;
-      render();
-      break;
     case 'prefill':
-      form = { ...form, ...message.form };
-      prompt.value = form.prompt;
-      render();
+      applyResult({ kind: 'prefill', form: message.form });
       break;
     case 'reply':
+      if (message.result) applyResult(message.result);
       // A reply to no request of ours (a message the host could not read): said in the problems list.
       if (!requests.settle(message.requestId, message.error) && message.error) problems.replaceChildren(el('li', { textContent: message.error }));
       break;
@@ -256,14 +274,7 @@ function handle(message: HostToWebview): void {
       renderRun(message.run);
       break;
     case 'references':
-      references = message.items;
-      renderReferences();
-      break;
-    case 'refineSuggestion':
-      refine.showSuggestion(message.text);
-      break;
-    case 'refineGuided':
-      refine.showGuided();
+      applyResult({ kind: 'references', items: message.items });
       break;
   }
 }

@@ -124,8 +124,10 @@ describe('the panel in a DOM (dist/webview.js in jsdom)', () => {
     assert.equal(note.getAttribute('role'), 'alert', 'announced to screen readers');
     add.click();
     assert.ok(!add.nextElementSibling?.classList.contains('control-error'), 'the old error goes with a new request');
-    send({ type: 'reply', requestId: last('addReferences').requestId });
+    // The reply carries what the request changed: the references now.
+    send({ type: 'reply', requestId: last('addReferences').requestId, result: { kind: 'references', items: [{ id: '1', name: 'cat.png', size: 10, thumbnail: null }] } });
     assert.equal(add.disabled, false);
+    assert.equal(doc().querySelector('.reference-name')?.textContent, 'cat.png');
   });
 
   it('can be used with the keyboard alone: every control is a labelled, focusable form element', () => {
@@ -148,7 +150,11 @@ describe('the panel in a DOM (dist/webview.js in jsdom)', () => {
     const prompt = byId<HTMLTextAreaElement>('prompt');
     prompt.value = 'a cat';
     prompt.dispatchEvent(new dom.window.Event('input'));
-    send({ type: 'refineGuided' });
+    buttonNamed('Refine prompt').click();
+    const asked = last('refinePrompt');
+    assert.equal(asked.prompt, 'a cat');
+    // No chat model: the reply to that request carries no suggestion, so the guided refinement opens.
+    send({ type: 'reply', requestId: asked.requestId, result: { kind: 'refinement', suggestion: null } });
     const style = byId<HTMLSelectElement>('refine-style');
     style.value = style.options[1]!.value;
     style.dispatchEvent(new dom.window.Event('change'));
