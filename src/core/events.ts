@@ -1,13 +1,14 @@
 // One small event emitter for the core (the watcher, the run service): listeners are called in
-// order, one failing listener never stops the others, and every subscription is a Disposable.
+// order, one failing listener never stops the others, and every subscription is Releasable
+// (its dispose() lets go). The VS Code layer's own base class is `Disposable`.
 
-export interface Disposable {
+export interface Releasable {
   dispose(): void;
 }
 
-export type Event<T> = (listener: (event: T) => void) => Disposable;
+export type Event<T> = (listener: (event: T) => void) => Releasable;
 
-export class Emitter<T> implements Disposable {
+export class Emitter<T> implements Releasable {
   private readonly listeners = new Set<(event: T) => void>();
 
   /** `onListenerError` hears of a listener that threw (the others are still called). */

@@ -120,6 +120,8 @@ function buildSchemas() {
     z.object({ kind: z.literal('refinement'), suggestion: z.nullable(z.string()) }),
     /** recentPrompts: the prompt picked. */
     z.object({ kind: z.literal('prefill'), form: z.partial(formSchema) }),
+    /** generate: the run it started (later changes come as `run` messages). */
+    z.object({ kind: z.literal('run'), run: runViewSchema }),
   ]);
 
   const hostToWebviewSchema = z.discriminatedUnion('type', [

@@ -5,7 +5,7 @@ import type { CreatOkClient } from './api/client';
 import { CreatOkError } from './api/errors';
 import { isTerminalStatus, type TaskStatus } from './api/schemas';
 import { AbortedError, systemClock, type Clock } from './clock';
-import { Emitter, type Disposable } from './events';
+import { Emitter, type Releasable } from './events';
 import { silentLogger, type Logger } from './log';
 import { nextPollDelay, type PollContext, type ProgressSample } from './pollSchedule';
 
@@ -85,7 +85,7 @@ export class TaskWatcher {
     this.budgetMs = typeof budget === 'number' ? () => budget : budget;
   }
 
-  onEvent(listener: (event: WatchEvent) => void): Disposable {
+  onEvent(listener: (event: WatchEvent) => void): Releasable {
     return this.events.event(listener);
   }
 

@@ -2,7 +2,7 @@
 // asks; every call to CreatOK is made by the extension host.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { panelSchemas, type HostToWebview, type PanelForm, type ReplyResult, type WebviewToHost } from '../core/panelMessages';
+import { panelSchemas, type HostToWebview, type PanelForm, type ReplyResult, type RunView, type WebviewToHost } from '../core/panelMessages';
 import type { Logger } from '../core/log';
 import { Disposable } from './disposable';
 
@@ -74,13 +74,16 @@ export class GeneratePanel extends Disposable {
   }
 
   /** Sends a message to the webview; after the panel closed, nothing (never "Webview is disposed"). */
+  private withWebviewSources(run: RunView): RunView {
+    const webview = this.panel.webview;
+    return { ...run, images: run.images.map((i) => (i.localPath ? { ...i, localSrc: webview.asWebviewUri(vscode.Uri.file(i.localPath)).toString() } : i)) };
+  }
+
   post(message: HostToWebview): void {
     if (this.isDisposed) return;
-    if (message.type === 'run') {
-      const webview = this.panel.webview;
-      const images = message.run.images.map((i) => (i.localPath ? { ...i, localSrc: webview.asWebviewUri(vscode.Uri.file(i.localPath)).toString() } : i));
-      message = { ...message, run: { ...message.run, images } };
-    }
+    // A run's saved images are shown through webview resource URIs.
+    if (message.type === 'run') message = { ...message, run: this.withWebviewSources(message.run) };
+    if (message.type === 'reply' && message.result?.kind === 'run') message = { ...message, result: { ...message.result, run: this.withWebviewSources(message.result.run) } };
     const checked = panelSchemas().hostToWebviewSchema.parse(message);
     if (!this.ready) {
       this.queue.push(checked);

@@ -117,8 +117,8 @@ export class PanelController extends Disposable implements PanelHost {
     if (this.panel === panel) this.panel = undefined;
   }
 
-  /** Generates from a form: the same flow as every other caller; the steps go to the panel. */
-  async generate(form: PanelForm): Promise<void> {
+  /** Generates from a form: the same flow as every other caller; the steps go to the panel. Returns the run it started. */
+  async generate(form: PanelForm): Promise<ReplyResult | undefined> {
     this.shown = undefined;
     await this.deps.memento.update(LAST_CHOICES_KEY, { model: form.model, resolution: form.resolution, aspectRatio: form.aspectRatio, n: form.n } satisfies LastChoices);
     const result = await this.deps.flow.generate(requestOfForm(form), this.referenceFiles, {
@@ -128,8 +128,10 @@ export class PanelController extends Disposable implements PanelHost {
     if (result.kind === 'submitted' || result.kind === 'submitFailed') {
       this.shown = { store: result.run.store, runId: result.run.record.run_id };
       // Events that came before `shown` was set are not lost: show the latest state.
-      await this.showCurrentRun();
+      const view = await this.currentRunView();
+      if (view) return { kind: 'run', run: view };
     }
+    return undefined;
   }
 
   /** Adds files as references; each refused one is named in a message. Returns the problems. `post`: tell the panel (not when a reply carries them). */
@@ -240,14 +242,20 @@ export class PanelController extends Disposable implements PanelHost {
     }
   }
 
-  /** Posts the shown run's latest state: what the run service holds, else its record on disk. */
+  /** Posts the shown run's latest state. */
   private async showCurrentRun(): Promise<void> {
+    const view = await this.currentRunView();
+    if (view) this.postRun(view);
+  }
+
+  /** The shown run's latest state: what the run service holds, else its record on disk. */
+  private async currentRunView(): Promise<RunView | undefined> {
     const shown = this.shown;
-    if (!shown) return;
+    if (!shown) return undefined;
     const held = this.deps.runs.snapshot(shown.store, shown.runId);
-    if (held) return this.postRun(toRunView(held));
+    if (held) return toRunView(held);
     const read = await shown.store.read(shown.runId);
-    if (read.ok) this.postRun(toRunView({ record: read.record, store: shown.store, following: false }));
+    return read.ok ? toRunView({ record: read.record, store: shown.store, following: false }) : undefined;
   }
 
   private postRun(view: RunView): void {

@@ -247,6 +247,9 @@ function applyResult(result: ReplyResult): void {
       prompt.value = form.prompt;
       render();
       break;
+    case 'run':
+      renderRun(result.run);
+      break;
   }
 }
 

@@ -109,6 +109,12 @@ describe('the panel in a DOM (dist/webview.js in jsdom)', () => {
     send({ type: 'reply', requestId: sent.requestId, error: 'The daily credit limit would be passed.' });
     assert.equal(generate.disabled, false);
     assert.equal(doc().querySelector('.problems')!.textContent, 'The daily credit limit would be passed.');
+    // Accepted: the reply carries the run it started, shown at once.
+    generate.click();
+    const second = last('generate');
+    send({ type: 'reply', requestId: second.requestId, result: { kind: 'run', run: { runId: '20261201-120000-000-abcdef', taskId: 'task_9', phase: 'queued', status: 'queued', message: 'Queued at CreatOK', images: [] } } });
+    assert.equal(doc().querySelector('.phase')!.textContent, 'Queued at CreatOK');
+    assert.equal(generate.disabled, false);
   });
 
   it('waits on the control that sent a request, and shows that reply\'s error right beside it', () => {

@@ -82,14 +82,4 @@ export class RunIndex {
     this.entries = this.entries.filter((e) => e.key !== key);
     this.cache.delete(key);
   }
-
-  /** The run that recorded `taskId`, searching newest first (reads what it must). */
-  async findByTaskId(taskId: string): Promise<{ entry: RunEntry; result: ReadResult } | undefined> {
-    if (!this.listed) await this.refresh();
-    for (const entry of this.entries) {
-      const result = await this.read(entry);
-      if (result.ok && result.record.task_id === taskId) return { entry, result };
-    }
-    return undefined;
-  }
 }

@@ -15,7 +15,7 @@
 // runFinisher (the one finish path) and runResume (start-up).
 import { randomBytes } from 'node:crypto';
 import { isTerminalStatus } from '../api/schemas';
-import type { Disposable, Event } from '../events';
+import type { Event, Releasable } from '../events';
 import { silentLogger, type Logger } from '../log';
 import { toSubmitBody, type ResolvedRequest } from '../request';
 import type { WatchOptions } from '../watcher';
@@ -34,7 +34,7 @@ import type { ArtifactStore } from './store';
 
 export type { CheckResult, ResumeSummary, RetryDownloadResult, RunEndReason, RunEvent, RunRef, RunServiceOptions, RunSnapshot, SubmitResult } from './runTypes';
 
-export class RunService implements Disposable {
+export class RunService implements Releasable {
   private readonly registry: RunRegistry;
   private readonly writer: RunWriter;
   private readonly leases: LeaseKeeper;
@@ -43,7 +43,7 @@ export class RunService implements Disposable {
   private readonly startup: StartupResume;
   private readonly logger: Logger;
   private readonly now: () => Date;
-  private readonly subscription: Disposable;
+  private readonly subscription: Releasable;
 
   readonly onDidChange: Event<RunEvent>;
 

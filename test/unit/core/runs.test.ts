@@ -144,13 +144,11 @@ describe('run index (the Tasks view source)', () => {
     assert.ok(cliRead.ok && (cliRead.record as Record<string, unknown>).extra_cli_field, 'unknown fields survive');
   });
 
-  it('finds a run by task id, adds new runs in order, and re-reads only what changed', async () => {
+  it('adds new runs in order, and re-reads only what changed', async () => {
     const a = { ...at('2026-01-01T00:00:00Z'), task_id: 'task_a', status: 'queued' };
     await store.write(a);
     const index = new RunIndex([store]);
     await index.refresh();
-    assert.equal((await index.findByTaskId('task_a'))?.entry.runId, a.run_id);
-    assert.equal(await index.findByTaskId('task_zzz'), undefined);
     const b = at('2026-02-01T00:00:00Z');
     await store.write(b);
     assert.ok(index.add(store, b.run_id));
