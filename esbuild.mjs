@@ -39,6 +39,21 @@ function filesUnder(dir, suffix) {
   return found;
 }
 
+/**
+ * node-fetch (through fetch-blob) loads web-streams-polyfill only where Node has no web streams
+ * (before 16.5); VS Code's Node always has them, so the 60 KB polyfill is left out of the bundle.
+ */
+const noWebStreamsPolyfill = {
+  name: 'no-web-streams-polyfill',
+  setup(build) {
+    build.onResolve({ filter: /^web-streams-polyfill(\/|$)/ }, (args) => ({ path: args.path, namespace: 'stub' }));
+    build.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
+      contents: "throw new Error('This Node.js has no web streams (node:stream/web); CreatOK Image needs Node 18 or later.');",
+      loader: 'js',
+    }));
+  },
+};
+
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', plugins: [problemMatcher] };
 
 const configs = [
@@ -50,6 +65,7 @@ const configs = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
+    plugins: [problemMatcher, noWebStreamsPolyfill],
     metafile: true,
     // The first statement of the bundle: activate() reports load + activate time from here.
     banner: { js: 'var __creatokLoadStart = performance.now();' },
