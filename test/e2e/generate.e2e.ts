@@ -9,7 +9,7 @@ import { startUiSession, TEST_KEY, type UiSession } from './session';
 
 function runFolders(workspace: string): string[] {
   const root = join(workspace, 'generate-image', '.artifacts');
-  return existsSync(root) ? readdirSync(root).sort() : [];
+  return existsSync(root) ? readdirSync(root).filter((n) => !n.startsWith('.')).sort() : []; // not the artifacts folder's .lock
 }
 
 function readResult(workspace: string, runId: string): Record<string, unknown> | undefined {

@@ -45,7 +45,7 @@ describe('Reference images from the Explorer', function () {
 
     const root = join(s.workspace, 'generate-image', '.artifacts');
     const record = await waitFor('result.json with the reference', () => {
-      const [runId] = existsSync(root) ? readdirSync(root) : [];
+      const [runId] = existsSync(root) ? readdirSync(root).filter((n) => !n.startsWith('.')) : [];
       if (!runId) return undefined;
       const file = join(root, runId, 'outputs', 'result.json');
       const r = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { references?: unknown[]; status: string }) : undefined;

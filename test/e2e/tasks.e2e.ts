@@ -9,8 +9,9 @@ import { rowAction, showTasksView, statusBarItem, taskRow } from './harness/work
 
 const artifacts = (workspace: string): string => join(workspace, 'generate-image', '.artifacts');
 
+/** The run folders (not the artifacts folder's own `.lock` file, which comes and goes). */
 function runIds(workspace: string): string[] {
-  return existsSync(artifacts(workspace)) ? readdirSync(artifacts(workspace)).sort() : [];
+  return existsSync(artifacts(workspace)) ? readdirSync(artifacts(workspace), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort() : [];
 }
 
 /** result.json of a run, parsed; throws if it exists but does not parse (it never should). */
@@ -122,7 +123,10 @@ describe('Tasks: status bar, Tasks view, resume', function () {
     const done = await waitFor('the task to finish', () => {
       const rec = result(s.workspace, runId);
       return rec?.status === 'succeeded' && (rec.local_images as unknown[] | undefined)?.every(Boolean) ? rec : undefined;
-    }, 60_000);
+    }, 60_000).catch((error: Error) => {
+      const rec = result(s.workspace, runId);
+      throw new Error(`${error.message}; the record: ${JSON.stringify({ status: rec?.status, n: rec?.n, images: (rec?.images as unknown[] | undefined)?.length, local_images: rec?.local_images, download_error: rec?.download_error, error: rec?.error })}`);
+    });
     assert.equal(done.task_id, taskId);
     assert.equal(done.source, 'resume');
     assert.equal((done.images as string[]).length, 2);
