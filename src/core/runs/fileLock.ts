@@ -76,16 +76,15 @@ async function readToken(fs: LockFs, file: string): Promise<string | undefined> 
 /** What a lock "file" that is a link, a folder or a large file counts as: never a live holder's. */
 const PLANTED = '\u0000planted';
 
-/** Whether a token names a live process on this machine (another one's than this process's own: that one may be stuck). */
-function isLiveHolderHere(token: string): boolean {
+/**
+ * What a lock token says of its holder: `dead` (a process on this machine that is gone), `alive`
+ * (another live process on this machine), or `unknown` (elsewhere, this process itself, or a
+ * token of another format): then only the lock's age tells.
+ */
+function holderState(token: string): 'dead' | 'alive' | 'unknown' {
   const match = /^(\d{1,10})@([^:]*):[0-9a-f]+$/.exec(token);
-  return !!match && match[2] === THIS_HOST && Number(match[1]) !== process.pid && isProcessAlive(Number(match[1]), match[2]);
-}
-
-/** Whether a token names a holder on this machine whose process is gone. */
-export function isDeadHolder(token: string): boolean {
-  const match = /^(\d{1,10})@([^:]*):[0-9a-f]+$/.exec(token);
-  return !!match && !isProcessAlive(Number(match[1]), match[2]);
+  if (!match || match[2] !== THIS_HOST || Number(match[1]) === process.pid) return 'unknown';
+  return isProcessAlive(Number(match[1]), match[2]) ? 'alive' : 'dead';
 }
 
 /**
@@ -97,9 +96,10 @@ async function staleToken(fs: LockFs, lockPath: string, staleMs: number): Promis
   if (!stat) return undefined; // gone: the next attempt takes it
   if (!stat.isFile() || stat.size > 256) return PLANTED;
   const token = await readToken(fs, lockPath);
-  if (token !== undefined && isDeadHolder(token)) return token;
+  const holder = token === undefined ? 'unknown' : holderState(token);
+  if (holder === 'dead') return token;
   // A holder on this machine that lives keeps its lock, however long it was silent.
-  if (token !== undefined && isLiveHolderHere(token)) return undefined;
+  if (holder === 'alive') return undefined;
   return Date.now() - stat.mtimeMs > staleMs ? token : undefined;
 }
 
