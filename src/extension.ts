@@ -19,6 +19,10 @@ import { PanelController } from './vscode/panelController';
 import { RunNotifications } from './vscode/runNotifications';
 import { SettingsCache, type Settings } from './vscode/settings';
 import { SpendTracker } from './vscode/spend';
+import { registerSpending } from './vscode/spending/spendingView';
+import { SpendLedger } from './core/spend/ledger';
+import { ledgerGate } from './core/spend/ledgerGate';
+import type { SpendLimits } from './core/spend/ledgerEntries';
 import { DurationMemory } from './vscode/durationMemory';
 import { ImageActions } from './vscode/imageActions';
 import { registerImageCommands } from './vscode/imageCommands';
@@ -61,7 +65,12 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
   const store = (): ArtifactStore | undefined => workspaceStores.primary();
   const catalog = new CatalogService(getClient, async () => !!(await apiKeys.get()), logger);
   const watcher = new TaskWatcher({ client: { getTaskStatus: (id, o) => getClient().getTaskStatus(id, o) }, logger, budgetMs: () => settings().watchBudgetMs });
-  const runs = new RunService({ client: getClient, watcher, logger, saveImages: imageSaver(() => settings().imagesFolder, logger) });
+  // One spend ledger for every workspace and window of this profile; every paid submit passes its gate.
+  const ledger = new SpendLedger(context.globalStorageUri.fsPath, {
+    onMovedAside: (aside, problem) => void vscode.window.showWarningMessage(vscode.l10n.t('{0} It was kept as {1}; spending is counted again from the run folders.', problem, aside)),
+  });
+  const limits = (): SpendLimits => ({ daily: settings().dailyCreditLimit, monthly: settings().monthlyCreditLimit });
+  const runs = new RunService({ client: getClient, watcher, logger, saveImages: imageSaver(() => settings().imagesFolder, logger), gate: ledgerGate(ledger, limits) });
   const notifications = new RunNotifications(runs, (m) => logger.error(m));
   // Disposed in this order: the run service stops (and lets go of its leases) before the watcher.
   context.subscriptions.push(runs, watcher, notifications);
@@ -70,13 +79,14 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
   const index = new RunIndex([...workspaceStores.list]);
   // Before any view hears of the change: the index lists the new folders' runs.
   context.subscriptions.push(workspaceStores.onDidChange((list) => index.setStores([...list])));
-  const spend = new SpendTracker(index, runs);
+  const spend = new SpendTracker(ledger, runs, logger);
+  context.subscriptions.push(workspaceStores.onDidChange((list) => vscode.workspace.isTrusted && void spend.importFolders([...list])));
   const durations = new DurationMemory(context.globalState, runs);
   context.subscriptions.push(spend, durations);
   const flow = new GenerateFlow({
-    dailyLimit: () => settings().dailyCreditLimit,
+    limits,
+    spend: () => spend.recount(),
     durations: () => durations.all(),
-    spentToday: async () => (await spend.recount()).today,
     client: getClient,
     catalog: () => catalog.get(),
     store,
@@ -144,17 +154,21 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
       if (e.affectsConfiguration('creatok.baseUrl')) catalog.invalidate();
     }),
     ...registerChatTools({ flow, runs, resumer, store, logger }),
+    ...registerSpending(spend),
   );
 
   // Runs left unfinished by a reload, another window or a crash are followed again, but only
   // in a trusted workspace: in Restricted Mode nothing found on disk is acted on.
-  const resumeUnfinished = (): void =>
+  const resumeUnfinished = (): void => {
+    // Older runs join the spend ledger once per folder, also only from a trusted workspace.
+    void spend.importFolders(index.storesList);
     void runs.resumeUnfinished(index.storesList).then(
       (r) =>
         r.followed + r.completing + r.unconfirmed + r.abandoned > 0 &&
         logger.info(`resume: ${r.followed} followed again, ${r.completing} saving their images, ${r.unconfirmed} now unconfirmed, ${r.abandoned} empty run folders removed`),
       (e: Error) => logger.error(`resume: ${e.message}`),
     );
+  };
   if (vscode.workspace.isTrusted) resumeUnfinished();
   else logger.info('restricted mode: runs on disk are listed, not resumed, until the folder is trusted');
   context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(resumeUnfinished));

@@ -1,9 +1,8 @@
 // From a generated image to the user's work, as pure functions: the markup that inserts it in a
 // document, the path from the document to the image, a short alt text from the prompt, file
-// names from the prompt, and what the runs of today and this month are estimated to cost.
+// names from the prompt, and the recent prompts.
 import * as path from 'node:path';
 import type { RunRecord } from './runs/record';
-import { classifyStatus } from './runs/runStatus';
 
 /** The document's path to the image, with forward slashes (`../assets/x.png`, `x.png`). */
 export function relativeImagePath(fromDir: string, imageFile: string, sep: string = path.sep): string {
@@ -69,39 +68,6 @@ export function uniqueFileName(base: string, ext: string, taken: (name: string) 
     const name = `${base}${i === 1 ? '' : `-${i}`}${ext}`;
     if (!taken(name)) return name;
   }
-}
-
-/** Whether a run's estimated credits count as spent: CreatOK accepted it, or may have. */
-function counts(record: RunRecord): boolean {
-  const status = classifyStatus(record.status);
-  return status !== 'submitFailed' && status !== 'submitting' && (record.task_id !== null || status === 'unconfirmed');
-}
-
-export interface Spend {
-  today: number;
-  month: number;
-}
-
-/** The estimated credits of today's and this month's runs (local time), from their records. */
-export function spendOf(records: readonly RunRecord[], now = new Date()): Spend {
-  let today = 0;
-  let month = 0;
-  for (const r of records) {
-    if (!counts(r) || r.estimated_credits === null || r.source === 'resume') continue;
-    const credits = Math.max(0, r.estimated_credits); // a planted negative figure never lowers the sum
-    const at = new Date(r.created_at);
-    if (Number.isNaN(at.getTime()) || at.getFullYear() !== now.getFullYear() || at.getMonth() !== now.getMonth()) continue;
-    month += credits;
-    if (at.getDate() === now.getDate()) today += credits;
-  }
-  return { today, month };
-}
-
-/** Whether a request of `credits` fits today's limit (0 = no limit). An unknown cost never fits a limit. */
-export function withinDailyLimit(limit: number, spentToday: number, credits: number | null): boolean {
-  if (!limit || limit <= 0) return true;
-  if (credits === null || !Number.isFinite(spentToday)) return false;
-  return spentToday + credits <= limit;
 }
 
 /** The last `max` distinct prompts, newest first. */

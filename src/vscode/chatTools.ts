@@ -122,6 +122,7 @@ export class GenerateImageTool implements vscode.LanguageModelTool<GenerateToolI
       { prompt: input.prompt, useCase: input.useCase, model: input.model, resolution: input.resolution, aspectRatio: input.aspectRatio, n: input.count },
       references,
       { problems: (p) => (problems = p) },
+      { requestedBy: GENERATE_TOOL },
     );
     this.deps.logger.info(`tool ${GENERATE_TOOL}: ${result.kind}`);
     switch (result.kind) {

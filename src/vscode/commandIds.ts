@@ -27,6 +27,9 @@ export const Commands = {
   tasksUseAsReference: 'creatok.tasks.useAsReference',
   insertImage: 'creatok.insertImage',
   generateFromSelection: 'creatok.generateFromSelection',
+  showSpending: 'creatok.showSpending',
+  spendingExportCsv: 'creatok.spending.exportCsv',
+  spendingRefresh: 'creatok.spending.refresh',
 } as const;
 
 /** Commands the palette does not list (they act on a Tasks view item). */

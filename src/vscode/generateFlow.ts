@@ -10,11 +10,12 @@ import type { RunView } from '../core/panelMessages';
 import { expectedDuration } from '../core/pollSchedule';
 import { inspectReference, ReferenceUploadError, uploadReferences, type ReferenceFile, type UploadedReference } from '../core/references';
 import { validateGeneration, type GenerationRequest, type ResolvedRequest } from '../core/request';
-import { withinDailyLimit } from '../core/imageUse';
+import { checkLimits, type Spend, type SpendLimits } from '../core/spend/ledgerEntries';
 import { durationsOf, recentRecords, unconfirmedOf, type RunDuration } from '../core/runs/history';
 import type { RunRecord } from '../core/runs/record';
 import { promptHead } from '../core/runs/runStatus';
 import type { RunService, RunSnapshot } from '../core/runs/runService';
+import type { SpendRefusal } from '../core/runs/runTypes';
 import type { ArtifactStore } from '../core/runs/store';
 import type { ApiKeyStore } from './apiKey';
 import { showProblem, withAbortSignal } from './notify';
@@ -23,9 +24,21 @@ import type { RunNotifications } from './runNotifications';
 import { openResultFile } from './runNotifications';
 import { describeError, phaseText, problemText, referenceProblemText, type PlainMessage } from './userMessages';
 
-/** What the confirmation must also say: earlier runs that may have been charged without an answer. */
+/** What the confirmation must also say: earlier runs that may have been charged without an answer; and its text. */
 export interface ConfirmContext {
   unconfirmed: RunRecord[];
+  /** The modal's message and detail, as shown (the integration tests read them). */
+  text: ConfirmationText;
+}
+
+export interface ConfirmationText {
+  message: string;
+  detail: string;
+}
+
+export interface GenerateOptions {
+  /** The chat tool that asked for it (its name is shown in the confirmation). */
+  requestedBy?: string;
 }
 
 /** Asks the user to confirm a paid request; the integration tests replace it (the test driver skips modals). */
@@ -41,11 +54,12 @@ export interface GenerateFlowDeps {
   logger: Logger;
   /** The modal confirmation; replaceable only by the integration tests. */
   confirm?: ConfirmRequest;
-  /** creatok.dailyCreditLimit (0 = none) and what today's runs are estimated to have used. */
-  dailyLimit: () => number;
+  /** creatok.dailyCreditLimit and creatok.monthlyCreditLimit (0 = none). */
+  limits: () => SpendLimits;
+  /** What the spend ledger counts today and this month, read now; throws when it cannot count. */
+  spend: () => Promise<Spend>;
   /** Durations of finished runs kept across workspaces. */
   durations: () => RunDuration[];
-  spentToday: () => Promise<number>;
 }
 
 export type GenerateResult =
@@ -73,20 +87,20 @@ export class GenerateFlow {
   constructor(private readonly deps: GenerateFlowDeps) {}
 
   /** One Generate. A second one while the first is being confirmed or sent does nothing. */
-  async generate(request: GenerationRequest, references: ReferenceFile[] = [], listener: FlowListener = {}): Promise<GenerateResult> {
+  async generate(request: GenerationRequest, references: ReferenceFile[] = [], listener: FlowListener = {}, options: GenerateOptions = {}): Promise<GenerateResult> {
     if (this.busy) {
       this.deps.logger.info('generate: ignored a second request while one is being confirmed or sent');
       return { kind: 'busy' };
     }
     this.busy = true;
     try {
-      return await this.generateOnce(request, references, listener);
+      return await this.generateOnce(request, references, listener, options);
     } finally {
       this.busy = false;
     }
   }
 
-  private async generateOnce(input: GenerationRequest, added: ReferenceFile[], listener: FlowListener): Promise<GenerateResult> {
+  private async generateOnce(input: GenerationRequest, added: ReferenceFile[], listener: FlowListener, options: GenerateOptions): Promise<GenerateResult> {
     const store = this.deps.store();
     if (!store) {
       void vscode.window.showWarningMessage(vscode.l10n.t('Open a folder first: the images and their record are saved in the workspace.'));
@@ -114,35 +128,23 @@ export class GenerateFlow {
     if (!(await this.deps.apiKeys.ensure())) return { kind: 'noKey' };
 
     const request = validation.request;
-    const limit = this.deps.dailyLimit();
-    if (limit > 0) {
-      const spent = await this.deps.spentToday().catch(() => NaN);
-      if (!withinDailyLimit(limit, spent, request.estimatedCredits)) {
-        // A limit is only kept when the cost and today's spend are known: otherwise, refuse too.
-        const reason =
-          request.estimatedCredits === null
-            ? vscode.l10n.t('Not sent: the price of this request is unknown (the price list could not be loaded), so your daily limit of {0} credits cannot be checked.', limit)
-            : !Number.isFinite(spent)
-              ? vscode.l10n.t('Not sent: today\'s runs could not be counted, so your daily limit of {0} credits cannot be checked.', limit)
-              : vscode.l10n.t('Not sent: this request (about {0} credits) would pass your daily limit of {1} credits ({2} used today).', request.estimatedCredits, limit, spent);
-        const message: PlainMessage = {
-          message: reason,
-          hint: vscode.l10n.t('Change creatok.dailyCreditLimit in your settings to allow more (0 means no limit).'),
-        };
-        this.deps.logger.info(`generate: refused by the daily limit (${spent} + ${request.estimatedCredits} > ${limit}); nothing was sent`);
-        listener.step?.(flowView('notStarted', message));
-        const settings = vscode.l10n.t('Open Settings');
-        void vscode.window.showWarningMessage(`${message.message} ${message.hint}`, settings).then((choice) => {
-          if (choice === settings) void vscode.commands.executeCommand('workbench.action.openSettings', 'creatok.dailyCreditLimit');
-        });
-        return { kind: 'overLimit', message };
+    // The limits before the dialog (the run service's gate checks them again, under the ledger's lock, before sending).
+    const limits = this.deps.limits();
+    if (limits.daily > 0 || limits.monthly > 0) {
+      const spent = await this.deps.spend().catch((error: Error) => error);
+      const check = spent instanceof Error ? undefined : checkLimits(spent, limits, request.estimatedCredits);
+      if (!check?.ok) {
+        const message = check ? overLimitMessage(check) : uncountedMessage(spent as Error);
+        this.deps.logger.info(`generate: refused by the credit limits before the confirmation (${message.message}); nothing was sent`);
+        return this.refuse(message, listener, check?.ok === false && check.kind === 'monthly' ? 'creatok.monthlyCreditLimit' : undefined);
       }
     }
     // One read of the recent runs serves the warning below and the expected duration later.
     const recent = await recentRecords(store).catch((): RunRecord[] => []);
     const unconfirmed = unconfirmedOf(recent);
     if (unconfirmed.length > 0) this.deps.logger.warn(`generate: ${unconfirmed.length} recent run(s) may have been accepted without an answer: ${unconfirmed.map((r) => r.run_id).join(', ')}`);
-    if (!(await (this.deps.confirm ?? confirmRequest)(request, references, { unconfirmed }))) {
+    const text = confirmationText(request, references, unconfirmed, options.requestedBy);
+    if (!(await (this.deps.confirm ?? confirmRequest)(request, references, { unconfirmed, text }))) {
       this.deps.logger.info('generate: the user declined; nothing was sent');
       listener.step?.(flowView('cancelled'));
       return { kind: 'declined' };
@@ -188,10 +190,17 @@ export class GenerateFlow {
       },
     );
     switch (outcome.kind) {
+      case 'overLimit':
+        // Another window spent the room meanwhile: the gate counted its run under the ledger's lock.
+        this.deps.logger.info('generate: refused by the credit limits at the moment of sending; nothing was sent');
+        return this.refuse(overLimitMessage(outcome.refusal), listener, outcome.refusal.kind === 'monthly' ? 'creatok.monthlyCreditLimit' : undefined);
       case 'notStarted': {
         const message: PlainMessage = {
           message: phaseText('notStarted', ''),
-          hint: vscode.l10n.t('Check that {0} can be written: {1}', vscode.workspace.asRelativePath(store.root, false), outcome.error.message),
+          hint:
+            outcome.where === 'ledger'
+              ? vscode.l10n.t('The spend ledger could not be written, so your credit limits could not be kept: {0}', outcome.error.message)
+              : vscode.l10n.t('Check that {0} can be written: {1}', vscode.workspace.asRelativePath(store.root, false), outcome.error.message),
         };
         listener.step?.(flowView('notStarted', message));
         void showProblem(message, outcome.error);
@@ -212,6 +221,16 @@ export class GenerateFlow {
     }
   }
 
+  /** A refusal by the limits: said in the panel and in a warning that offers Open Settings. */
+  private refuse(message: PlainMessage, listener: FlowListener, setting = 'creatok.dailyCreditLimit'): GenerateResult {
+    listener.step?.(flowView('notStarted', message));
+    const settings = vscode.l10n.t('Open Settings');
+    void vscode.window.showWarningMessage(`${message.message} ${message.hint ?? ''}`.trim(), settings).then((choice) => {
+      if (choice === settings) void vscode.commands.executeCommand('workbench.action.openSettings', setting);
+    });
+    return { kind: 'overLimit', message };
+  }
+
   private submitFailureMessage(error: Error): PlainMessage {
     const message = describeError(error, 'submit');
     if (this.consecutiveSubmitFailures >= 3 && !(error instanceof CreatOkError && error.kind === 'unauthorized')) {
@@ -221,21 +240,33 @@ export class GenerateFlow {
   }
 }
 
-/** The modal: model, resolution, count, aspect ratio, estimated credits, reference images. */
-async function confirmRequest(request: ResolvedRequest, references: ReferenceFile[], context: ConfirmContext): Promise<boolean> {
-  const generate = vscode.l10n.t('Generate');
+/** How much of the prompt the confirmation shows. */
+export const CONFIRM_PROMPT_CHARS = 300;
+
+/**
+ * The modal's text: the prompt (its first 300 characters, and its length when longer), who asked
+ * for it when a chat agent did, model, resolution, count, aspect ratio, references, credits.
+ */
+export function confirmationText(request: ResolvedRequest, references: ReferenceFile[], unconfirmed: RunRecord[], requestedBy?: string): ConfirmationText {
   const credits =
     request.estimatedCredits === null
       ? vscode.l10n.t('Estimated cost: unknown (the price list could not be loaded)')
       : vscode.l10n.t('Estimated cost: {0} credits', request.estimatedCredits);
+  const prompt = [...request.prompt]; // by code point: a cut never splits a character
+  const shownPrompt =
+    prompt.length > CONFIRM_PROMPT_CHARS
+      ? vscode.l10n.t('Prompt: "{0}…" ({1} characters in all)', prompt.slice(0, CONFIRM_PROMPT_CHARS).join(''), prompt.length)
+      : vscode.l10n.t('Prompt: "{0}"', request.prompt);
   const detail = [
+    ...(requestedBy ? [vscode.l10n.t('Requested by a chat agent (tool {0}). Read the prompt: text in your files can steer an agent.', requestedBy)] : []),
+    shownPrompt,
     vscode.l10n.t('Model: {0}', request.modelLabel),
     vscode.l10n.t('Resolution: {0}', request.resolution),
     vscode.l10n.t('Number of images: {0}', request.n),
     vscode.l10n.t('Aspect ratio: {0}', request.aspectRatio),
     ...(references.length > 0 ? [vscode.l10n.t('Reference images: {0}', references.map((r) => vscode.workspace.asRelativePath(r.file, false)).join(', '))] : []),
     credits,
-    ...context.unconfirmed.map((r) =>
+    ...unconfirmed.map((r) =>
       vscode.l10n.t(
         'Careful: an earlier request ("{0}", {1}) may have been accepted by CreatOK although no answer came back. Check your recent tasks on the CreatOK website first, so you are not charged twice.',
         promptHead(r.prompt, 40),
@@ -243,8 +274,34 @@ async function confirmRequest(request: ResolvedRequest, references: ReferenceFil
       ),
     ),
   ].join('\n');
-  const choice = await vscode.window.showWarningMessage(vscode.l10n.t('Generate with CreatOK? This uses paid credits.'), { modal: true, detail }, generate);
+  return { message: vscode.l10n.t('Generate with CreatOK? This uses paid credits.'), detail };
+}
+
+/** The modal itself. */
+async function confirmRequest(_request: ResolvedRequest, _references: ReferenceFile[], context: ConfirmContext): Promise<boolean> {
+  const generate = vscode.l10n.t('Generate');
+  const choice = await vscode.window.showWarningMessage(context.text.message, { modal: true, detail: context.text.detail }, generate);
   return choice === generate;
+}
+
+/** Why a limit refused a request: the limit, what is spent, and what the request would add. */
+export function overLimitMessage(refusal: SpendRefusal): PlainMessage {
+  const hint = vscode.l10n.t('Change creatok.dailyCreditLimit or creatok.monthlyCreditLimit in your settings to allow more (0 means no limit). Spending is counted across every workspace and window.');
+  switch (refusal.kind) {
+    case 'unknownCost':
+      return { message: vscode.l10n.t('Not sent: the price of this request is unknown (the price list could not be loaded), so your credit limit of {0} credits cannot be kept.', refusal.limit), hint };
+    case 'daily':
+      return { message: vscode.l10n.t('Not sent: this request (about {0} credits) would pass your daily limit of {1} credits ({2} used today).', refusal.credits ?? 0, refusal.limit, refusal.spend.today), hint };
+    case 'monthly':
+      return { message: vscode.l10n.t('Not sent: this request (about {0} credits) would pass your monthly limit of {1} credits ({2} used this month).', refusal.credits ?? 0, refusal.limit, refusal.spend.month), hint };
+  }
+}
+
+function uncountedMessage(error: Error): PlainMessage {
+  return {
+    message: vscode.l10n.t('Not sent: what you spent could not be counted, so your credit limits cannot be kept.'),
+    hint: vscode.l10n.t('The spend ledger could not be read: {0}', error.message),
+  };
 }
 
 /** Which reference image failed to upload, and why, in plain words (with Set API Key for a refused key). */

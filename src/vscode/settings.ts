@@ -32,6 +32,8 @@ export interface Settings {
   imagesFolder: string;
   /** Estimated credits a day may use (0 = no limit). */
   dailyCreditLimit: number;
+  /** Estimated credits a calendar month may use (0 = no limit). */
+  monthlyCreditLimit: number;
 }
 
 const budgetSchema = z.number().check(z.minimum(1), z.maximum(24 * 60));
@@ -66,9 +68,12 @@ export function readSettings(onInvalid: (message: string) => void): Settings {
   // application scope, like baseUrl: a workspace (a cloned repository) cannot lift the user's limit.
   const limit = z.number().check(z.minimum(0)).safeParse(config.inspect<unknown>('dailyCreditLimit')?.globalValue ?? 0);
   if (!limit.success) onInvalid(vscode.l10n.t('The setting creatok.dailyCreditLimit must be a number of credits (0 for no limit); no limit is applied.'));
+  const monthly = z.number().check(z.minimum(0)).safeParse(config.inspect<unknown>('monthlyCreditLimit')?.globalValue ?? 0);
+  if (!monthly.success) onInvalid(vscode.l10n.t('The setting creatok.monthlyCreditLimit must be a number of credits (0 for no limit); no limit is applied.'));
   return {
     imagesFolder: folder.success ? folder.data.trim() : '',
     dailyCreditLimit: limit.success ? limit.data : 0,
+    monthlyCreditLimit: monthly.success ? monthly.data : 0,
     baseUrl,
     ...(baseUrlRefused ? { baseUrlRefused } : {}),
     watchBudgetMs: (budget.success ? budget.data : DEFAULT_WATCH_BUDGET_MINUTES) * 60_000,

@@ -105,6 +105,17 @@ export class RunService implements Releasable {
     const client = this.options.client();
     const references = options.references ?? [];
     let record: RunRecord = { ...newRunRecord(request, this.now(), undefined, options.source), base_url: client.baseUrl, ...(references.length > 0 ? { references } : {}) };
+    // The spend gate first, under its own lock: a refusal leaves nothing on disk.
+    const gate = this.options.gate;
+    if (gate) {
+      try {
+        const answer = await gate.reserve(store, record);
+        if (!answer.ok) return { kind: 'overLimit', refusal: answer.refusal };
+      } catch (error) {
+        this.logger.error(`spend: the ledger could not be written, so nothing was sent: ${asError(error).message}`);
+        return { kind: 'notStarted', error: asError(error), where: 'ledger' };
+      }
+    }
     // The marker, the lease, the record, and only then the request: a crash at any line leaves
     // either nothing sent, or a marked run that the next start finds (followed with its task id,
     // `unconfirmed` without one, removed when it has no record).
@@ -118,7 +129,8 @@ export class RunService implements Releasable {
       const e = asError(error);
       this.logger.error(`artifacts: the run folder could not be written, so nothing was sent: ${e.message}`);
       await store.removeAbandoned(record.run_id, { owner: this.leases.owner, unsent: true }).catch(() => undefined);
-      return { kind: 'notStarted', error: e };
+      await this.settle(store, record, 'notSent');
+      return { kind: 'notStarted', error: e, where: 'folder' };
     }
     const run = this.registry.track(store, record);
     run.sending = true;
@@ -137,6 +149,7 @@ export class RunService implements Releasable {
       this.registry.clearTimers(run, { keepSaveRetry: true });
       this.registry.untrackIfIdle(run);
       this.registry.emit({ kind: 'ended', run: this.registry.snapshotOf(run), reason: 'submitFailed' });
+      await this.settle(store, run.record, run.record.status === 'unconfirmed' ? 'unconfirmed' : 'refused');
       return { kind: 'failed', run: this.registry.snapshotOf(run), error: asError(error) };
     }
     const answeredAt = performance.now();
@@ -145,7 +158,13 @@ export class RunService implements Releasable {
     await this.registry.step(run, () => this.writer.save(run));
     this.logger.info(`submit: CreatOK accepted task ${answer.taskId} (run ${record.run_id}); recorded ${(performance.now() - answeredAt).toFixed(1)} ms after the answer`);
     this.follower.start(run, { startedAt: Date.parse(record.created_at), ...options.watch });
+    await this.settle(store, run.record, 'accepted');
     return { kind: 'submitted', run: this.registry.snapshotOf(run) };
+  }
+
+  /** Tells the spend gate what became of a submit; a failure is logged (the entry stays pending, which counts). */
+  private async settle(store: ArtifactStore, record: RunRecord, outcome: Parameters<NonNullable<RunServiceOptions['gate']>['settle']>[2]): Promise<void> {
+    await this.options.gate?.settle(store, record, outcome).catch((error: unknown) => this.logger.error(`spend: the ledger could not record run ${record.run_id} as ${outcome}: ${asError(error).message}`));
   }
 
   /** Follows a run that has a task id (idempotent). Returns at once; events tell the rest. */

@@ -3,6 +3,7 @@
 import type { CreatOkClient } from '../api/client';
 import type { CreatOkError } from '../api/errors';
 import type { Logger } from '../log';
+import type { LimitCheck } from '../spend/ledgerEntries';
 import type { TaskWatcher, WatchEndReason, WatchOptions } from '../watcher';
 import type { RunRecord } from './record';
 import { classifyStatus } from './runStatus';
@@ -31,9 +32,25 @@ export type RunEvent =
   | { kind: 'saveFailed'; run: RunSnapshot; error: Error }
   | { kind: 'saved'; run: RunSnapshot };
 
+/** Why the spend gate sent nothing: a limit, or a price it could not check against one. */
+export type SpendRefusal = Extract<LimitCheck, { ok: false }>;
+
+/**
+ * What every paid submit passes first (the spend ledger). `reserve` runs before anything is
+ * written: it refuses (nothing is sent) or records the run as pending, under a lock shared by
+ * every window; it throws when it cannot tell (nothing is sent either). `settle` records what
+ * became of the request.
+ */
+export interface SubmitGate {
+  reserve(store: ArtifactStore, record: RunRecord): Promise<{ ok: true } | { ok: false; refusal: SpendRefusal }>;
+  settle(store: ArtifactStore, record: RunRecord, outcome: 'accepted' | 'refused' | 'unconfirmed' | 'notSent'): Promise<void>;
+}
+
 export type SubmitResult =
-  /** The run folder could not be written: nothing was sent, nothing charged. */
-  | { kind: 'notStarted'; error: Error }
+  /** The run folder (`folder`) or the spend ledger (`ledger`) could not be written: nothing was sent, nothing charged. */
+  | { kind: 'notStarted'; error: Error; where: 'folder' | 'ledger' }
+  /** The spend gate refused it: nothing was written or sent. */
+  | { kind: 'overLimit'; refusal: SpendRefusal }
   /** CreatOK refused the request (`submit_failed`), or its answer was lost (`unconfirmed`). */
   | { kind: 'failed'; run: RunSnapshot; error: Error }
   /** Accepted: the task is followed from now on (`run.unsaved` when the record could not be written). */
@@ -76,6 +93,8 @@ export interface RunServiceOptions {
   observeMs?: number;
   /** Delays between attempts to save a record whose write failed (the last one repeats). */
   saveRetryMs?: number[];
+  /** Passed by every paid submit (the spend ledger and the limits). */
+  gate?: SubmitGate;
 }
 
 /** What the service holds of one run while it works on it. */

@@ -5,7 +5,7 @@ import type { RunService } from '../../core/runs/runService';
 import { Commands } from '../commandIds';
 import { Disposable } from '../disposable';
 import { runLabel, runStateText } from '../runPresenter';
-import type { Spend } from '../../core/imageUse';
+import type { Spend } from '../../core/spend/ledgerEntries';
 import { SpendTracker } from '../spend';
 
 export class TasksStatusBar extends Disposable {

@@ -9,7 +9,7 @@ import { runPhase, runTags, classifyStatus } from '../../core/runs/runStatus';
 import type { ReadResult } from '../../core/runs/store';
 import { ArtifactStore } from '../../core/runs/store';
 import { Commands } from '../commandIds';
-import type { Spend } from '../../core/imageUse';
+import type { Spend } from '../../core/spend/ledgerEntries';
 import { SpendTracker } from '../spend';
 import { Disposable } from '../disposable';
 import { ageText, phaseIcon, runLabel, runStateText, runTooltip } from '../runPresenter';

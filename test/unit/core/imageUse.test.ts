@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { altText, imageMarkup, markupKindOf, nameFromPrompt, recentPrompts, relativeImagePath, spendOf, uniqueFileName, withinDailyLimit } from '../../../src/core/imageUse';
+import { altText, imageMarkup, markupKindOf, nameFromPrompt, recentPrompts, relativeImagePath, uniqueFileName } from '../../../src/core/imageUse';
 import { newRunRecord } from '../../../src/core/runs/lifecycle';
 import type { RunRecord } from '../../../src/core/runs/record';
 
@@ -48,30 +48,8 @@ describe('saving a generated image under a name from its prompt', () => {
   });
 });
 
-describe('spend', () => {
-  const now = new Date(2026, 10, 25, 15, 0, 0);
+describe('recent prompts', () => {
   const run = (at: Date, fields: Partial<RunRecord> = {}): RunRecord => ({ ...newRunRecord(request, at), task_id: 'task_1', status: 'succeeded', ...fields });
-  it('sums the estimated credits of today and of this month, counting what CreatOK accepted or may have', () => {
-    const records = [
-      run(new Date(2026, 10, 25, 9), { estimated_credits: 4 }),
-      run(new Date(2026, 10, 25, 10), { estimated_credits: 2, status: 'failed' }),
-      run(new Date(2026, 10, 25, 11), { estimated_credits: 3, status: 'unconfirmed', task_id: null }),
-      run(new Date(2026, 10, 25, 12), { estimated_credits: 8, status: 'submit_failed', task_id: null }),
-      run(new Date(2026, 10, 3), { estimated_credits: 5 }),
-      run(new Date(2026, 9, 30), { estimated_credits: 100 }),
-      run(new Date(2026, 10, 25, 13), { estimated_credits: null }),
-      run(new Date(2026, 10, 25, 14), { estimated_credits: 7, source: 'resume' }),
-      run(new Date(2026, 10, 25, 14), { estimated_credits: -100 }),
-    ];
-    assert.deepEqual(spendOf(records, now), { today: 9, month: 14 });
-  });
-  it('refuses a request that would pass the daily limit; 0 means no limit', () => {
-    assert.equal(withinDailyLimit(0, 1000, 10), true);
-    assert.equal(withinDailyLimit(10, 6, 4), true);
-    assert.equal(withinDailyLimit(10, 6, 5), false);
-    assert.equal(withinDailyLimit(10, 0, null), false, 'an unknown price never fits a limit');
-    assert.equal(withinDailyLimit(0, 0, null), true);
-  });
   it('lists the recent distinct prompts, newest first', () => {
     const records = [run(new Date(2026, 1, 1), { prompt: 'old' }), run(new Date(2026, 1, 3), { prompt: 'new' }), run(new Date(2026, 1, 2), { prompt: 'new' }), run(new Date(2026, 1, 4), { prompt: '' })];
     assert.deepEqual(recentPrompts(records), ['new', 'old']);

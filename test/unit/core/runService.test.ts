@@ -12,6 +12,9 @@ import { saveRunImages } from '../../../src/core/runs/images';
 import { newRunRecord } from '../../../src/core/runs/lifecycle';
 import { RunService, type RunEvent } from '../../../src/core/runs/runService';
 import { ArtifactStore, type StoreFs } from '../../../src/core/runs/store';
+import type { SubmitGate } from '../../../src/core/runs/runTypes';
+import { SpendLedger } from '../../../src/core/spend/ledger';
+import { ledgerGate } from '../../../src/core/spend/ledgerGate';
 import { TaskWatcher } from '../../../src/core/watcher';
 import { startStandIn, type StandIn } from '../../standin/server';
 
@@ -53,7 +56,7 @@ describe('the run service', () => {
   const services: RunService[] = [];
   const watchers: TaskWatcher[] = [];
 
-  function service(options: { store?: ArtifactStore; logger?: Logger; saveRetryMs?: number[]; leaseMs?: number; observeMs?: number; attempts?: number } = {}): RunService {
+  function service(options: { store?: ArtifactStore; logger?: Logger; saveRetryMs?: number[]; leaseMs?: number; observeMs?: number; attempts?: number; gate?: SubmitGate } = {}): RunService {
     const watcher = new TaskWatcher({ client, interval: () => 30 });
     const runs = new RunService({
       client: () => client,
@@ -63,6 +66,7 @@ describe('the run service', () => {
       leaseMs: options.leaseMs ?? 2000,
       observeMs: options.observeMs ?? 30,
       saveImages: (r, s) => saveRunImages(r, s, { attempts: options.attempts ?? 3 }),
+      gate: options.gate,
     });
     watchers.push(watcher);
     services.push(runs);
@@ -316,6 +320,58 @@ describe('the run service', () => {
     assert.equal(standIn.submissions().length, 1);
     const onDisk = await store.read(result.run.record.run_id);
     assert.ok(onDisk.ok && onDisk.record.status === 'unconfirmed');
+  });
+
+  describe('through the spend ledger', () => {
+    let ledgerDir: string;
+    beforeEach(() => (ledgerDir = mkdtempSync(join(tmpdir(), 'creatok-ledger-'))));
+    afterEach(() => rmSync(ledgerDir, { recursive: true, force: true }));
+    const outcomes = async (): Promise<string[]> => (await new SpendLedger(ledgerDir).read()).entries.map((e) => `${e.outcome} ${e.taskId ?? '-'} ${e.credits}`);
+
+    it('records the run pending before the request, then accepted with its task id', async () => {
+      let seenBeforeSubmit: string[] = [];
+      const stop = standIn.onRequest((r, phase) => {
+        // Read at once, synchronously: before the stand-in answers.
+        if (r.endpoint === 'submit' && phase === 'received') seenBeforeSubmit = (JSON.parse(readFileSync(join(ledgerDir, 'spend-ledger.json'), 'utf8')) as { entries: { outcome: string; taskId: string | null; credits: number }[] }).entries.map((e) => `${e.outcome} ${e.taskId ?? '-'} ${e.credits}`);
+      });
+      const runs = service({ gate: ledgerGate(new SpendLedger(ledgerDir), () => ({ daily: 10, monthly: 0 })) });
+      const result = await runs.submit(store, request);
+      stop();
+      assert.ok(result.kind === 'submitted');
+      assert.deepEqual(seenBeforeSubmit, ['pending - 4']);
+      assert.deepEqual(await outcomes(), [`accepted ${result.run.record.task_id} 4`]);
+      const [written] = (await new SpendLedger(ledgerDir).read()).entries;
+      assert.equal(written!.folder, dir);
+      assert.equal(written!.runId, result.run.record.run_id);
+    });
+
+    it('sends nothing and writes nothing when the request would pass a limit', async () => {
+      const ledger = new SpendLedger(ledgerDir);
+      const runs = service({ gate: ledgerGate(ledger, () => ({ daily: 7, monthly: 0 })) });
+      assert.equal((await runs.submit(store, request)).kind, 'submitted');
+      const second = await runs.submit(store, request);
+      assert.ok(second.kind === 'overLimit');
+      assert.deepEqual([second.refusal.kind, second.refusal.limit, second.refusal.spend.today], ['daily', 7, 4]);
+      assert.equal(standIn.submissions().length, 1, 'one request sent');
+      assert.equal((await store.listRunIds()).length, 1, 'no run folder for the refused one');
+    });
+
+    it('records a refusal by CreatOK as refused (not counted) and a lost answer as unconfirmed (counted)', async () => {
+      const runs = service({ gate: ledgerGate(new SpendLedger(ledgerDir), () => ({ daily: 0, monthly: 0 })) });
+      assert.equal((await runs.submit(store, { ...request, resolution: '8K' })).kind, 'failed');
+      standIn.configure({ faults: [{ endpoint: 'submit', kind: 'reset', afterBody: true, times: 1 }] });
+      assert.equal((await runs.submit(store, request)).kind, 'failed');
+      assert.deepEqual(await outcomes(), ['refused - 4', 'unconfirmed - 4']);
+    });
+
+    it('sends nothing when the ledger cannot be written, and says it was the ledger', async () => {
+      writeFileSync(join(ledgerDir, 'blocker'), '');
+      const runs = service({ gate: ledgerGate(new SpendLedger(join(ledgerDir, 'blocker', 'inside')), () => ({ daily: 0, monthly: 0 })) });
+      const result = await runs.submit(store, request);
+      assert.ok(result.kind === 'notStarted' && result.where === 'ledger', JSON.stringify(result));
+      assert.equal(standIn.submissions().length, 0);
+      assert.deepEqual(await store.listRunIds(), []);
+    });
   });
 
   it('records "submit_failed" with the server message when the submit was refused', async () => {

@@ -1,0 +1,185 @@
+// The spend ledger: one file for every workspace and window of a profile (VS Code's global
+// storage), the only record of what was spent. Every change is a read-modify-write under the
+// same lock discipline as run records (an O_EXCL lock file; the file replaced atomically), so
+// two windows never lose each other's entries, and the limit check and the `pending` entry of a
+// submit happen under one lock: two windows with room for one run send one.
+//
+// Bounds: the file is read only up to 16 MB; at most 50,000 entries and 25 months are kept
+// (older ones are dropped and counted in `dropped`). Entries that fail their schema are skipped
+// and counted; a file that is not a ledger at all is moved aside (never deleted) and the
+// ledger starts again, importing the run folders again.
+import { promises as nodeFs } from 'node:fs';
+import * as path from 'node:path';
+import * as z from 'zod/mini';
+import { withFileLock, type FileLockOptions } from '../runs/fileLock';
+import { readSmallFile, writeFileAtomic, type StoreFs } from '../runs/runFiles';
+import { checkLimits, entryKey, ledgerEntrySchema, spendOf, type LedgerEntry, type LimitCheck, type Outcome, type SpendLimits } from './ledgerEntries';
+
+export const LEDGER_FILE = 'spend-ledger.json';
+export const MAX_LEDGER_BYTES = 16 * 1024 * 1024;
+export const MAX_LEDGER_ENTRIES = 50_000;
+export const KEPT_MONTHS = 25;
+
+const ledgerFileSchema = z.object({
+  version: z.literal(1),
+  /** Workspace folders whose run folders were imported once. */
+  imported: z.array(z.string()),
+  /** Entries dropped so far by the bounds above. */
+  dropped: z.optional(z.int().check(z.nonnegative())),
+  /** Checked one by one below: a bad entry never costs the others. */
+  entries: z.array(z.unknown()),
+});
+
+export interface LedgerSnapshot {
+  entries: LedgerEntry[];
+  imported: string[];
+  /** Entries dropped by the bounds (oldest first). */
+  dropped: number;
+  /** Entries that failed their schema and were left out. */
+  invalid: number;
+  /** Why the file could not be read (then `entries` is empty): shown, never silent. */
+  problem?: string;
+}
+
+const EMPTY: LedgerSnapshot = { entries: [], imported: [], dropped: 0, invalid: 0 };
+
+export class LedgerUnreadableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LedgerUnreadableError';
+  }
+}
+
+export interface SpendLedgerOptions {
+  fs?: StoreFs;
+  lock?: FileLockOptions;
+  now?: () => Date;
+  /** Told when a file that was not a ledger was moved aside and the ledger began again. */
+  onMovedAside?: (aside: string, problem: string) => void;
+}
+
+export class SpendLedger {
+  readonly file: string;
+  private readonly fs: StoreFs;
+  private readonly lockOptions: FileLockOptions;
+  private readonly now: () => Date;
+  private readonly onMovedAside: SpendLedgerOptions['onMovedAside'];
+
+  constructor(
+    readonly dir: string,
+    options: SpendLedgerOptions = {},
+  ) {
+    this.file = path.join(dir, LEDGER_FILE);
+    this.fs = options.fs ?? nodeFs;
+    this.lockOptions = { ...options.lock, fs: this.fs };
+    this.now = options.now ?? (() => new Date());
+    this.onMovedAside = options.onMovedAside;
+  }
+
+  /** The ledger as it is on disk now (no lock: a reader sees one whole file or the one before). */
+  async read(): Promise<LedgerSnapshot> {
+    const read = await this.readFile();
+    return read.kind === 'corrupt' ? { ...EMPTY, problem: read.problem } : read.snapshot;
+  }
+
+  /**
+   * Under the lock: counts what is spent (pending entries of other windows included) and, when
+   * `entry` fits the limits, writes it as `pending`. Nothing is written when it does not fit.
+   */
+  reserve(entry: LedgerEntry, limits: SpendLimits): Promise<LimitCheck> {
+    return this.update((snapshot) => {
+      const check = checkLimits(spendOf(snapshot.entries, this.now()), limits, entry.credits);
+      return { result: check, entries: check.ok ? [...snapshot.entries.filter((e) => entryKey(e) !== entryKey(entry)), { ...entry, outcome: 'pending' }] : undefined };
+    });
+  }
+
+  /** Under the lock: what became of a submit (its task id once known). False when the entry is not there. */
+  settle(key: { folder: string; runId: string }, outcome: Exclude<Outcome, 'pending'>, taskId?: string | null): Promise<boolean> {
+    return this.update((snapshot) => {
+      const wanted = entryKey(key);
+      const at = snapshot.entries.findIndex((e) => entryKey(e) === wanted);
+      if (at < 0) return { result: false, entries: undefined };
+      const entries = [...snapshot.entries];
+      const { pid: _pid, host: _host, ...settled } = entries[at]!;
+      entries[at] = { ...settled, outcome, taskId: taskId ?? settled.taskId };
+      return { result: true, entries };
+    });
+  }
+
+  /**
+   * Under the lock: the runs of a workspace folder that existed before the ledger, once per
+   * folder (a second call, from this or another window, adds nothing). Runs already in the
+   * ledger are kept as they are. Returns how many were added.
+   */
+  importOnce(folder: string, found: () => Promise<LedgerEntry[]>): Promise<number> {
+    return this.update(async (snapshot) => {
+      if (snapshot.imported.includes(folder)) return { result: 0, entries: undefined };
+      const known = new Set(snapshot.entries.map(entryKey));
+      const added = (await found()).filter((e) => e.folder === folder && !known.has(entryKey(e)));
+      return { result: added.length, entries: [...snapshot.entries, ...added], imported: [...snapshot.imported, folder] };
+    });
+  }
+
+  /** One read-modify-write under the lock. `change` returns undefined entries to write nothing. */
+  private async update<T>(change: (snapshot: LedgerSnapshot) => { result: T; entries: LedgerEntry[] | undefined; imported?: string[] } | Promise<{ result: T; entries: LedgerEntry[] | undefined; imported?: string[] }>): Promise<T> {
+    await this.fs.mkdir(this.dir, { recursive: true });
+    return withFileLock(
+      `${this.file}.lock`,
+      async () => {
+        const read = await this.readFile();
+        if (read.kind === 'corrupt') await this.moveAside(read.problem);
+        const snapshot = read.kind === 'corrupt' ? EMPTY : read.snapshot;
+        const { result, entries, imported } = await change(snapshot);
+        if (entries !== undefined || imported !== undefined) {
+          const kept = bounded(entries ?? snapshot.entries, this.now());
+          const body = { version: 1, imported: imported ?? snapshot.imported, dropped: snapshot.dropped + kept.dropped, entries: kept.entries };
+          await writeFileAtomic(this.file, JSON.stringify(body), this.fs);
+        }
+        return result;
+      },
+      this.lockOptions,
+    );
+  }
+
+  private async readFile(): Promise<{ kind: 'ok'; snapshot: LedgerSnapshot } | { kind: 'corrupt'; problem: string }> {
+    let small;
+    try {
+      small = await readSmallFile(this.fs, this.file, MAX_LEDGER_BYTES);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'ok', snapshot: EMPTY };
+      throw new LedgerUnreadableError(`The spend ledger ${this.file} could not be read: ${(error as Error).message}`);
+    }
+    if (!small.ok) return { kind: 'corrupt', problem: `The spend ledger ${this.file} ${small.message}.` };
+    let json: unknown;
+    try {
+      json = JSON.parse(small.text);
+    } catch {
+      return { kind: 'corrupt', problem: `The spend ledger ${this.file} is not valid JSON.` };
+    }
+    const parsed = ledgerFileSchema.safeParse(json);
+    if (!parsed.success) return { kind: 'corrupt', problem: `The spend ledger ${this.file} is not a ledger this version can read.` };
+    const entries: LedgerEntry[] = [];
+    let invalid = 0;
+    for (const raw of parsed.data.entries) {
+      const entry = ledgerEntrySchema.safeParse(raw);
+      if (entry.success) entries.push(entry.data);
+      else invalid++;
+    }
+    return { kind: 'ok', snapshot: { entries, imported: parsed.data.imported, dropped: parsed.data.dropped ?? 0, invalid } };
+  }
+
+  /** A file that is not a ledger is kept beside it for the user, never deleted. */
+  private async moveAside(problem: string): Promise<void> {
+    const aside = path.join(this.dir, `spend-ledger.unreadable-${this.now().toISOString().replace(/[:.]/g, '-')}.json`);
+    await this.fs.rename(this.file, aside);
+    this.onMovedAside?.(aside, problem);
+  }
+}
+
+/** The newest entries within the kept months and count. */
+function bounded(entries: LedgerEntry[], now: Date): { entries: LedgerEntry[]; dropped: number } {
+  const oldest = new Date(now.getFullYear(), now.getMonth() - (KEPT_MONTHS - 1), 1).getTime();
+  const recent = entries.filter((e) => !(Date.parse(e.at) < oldest));
+  const kept = recent.length > MAX_LEDGER_ENTRIES ? [...recent].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)).slice(recent.length - MAX_LEDGER_ENTRIES) : recent;
+  return { entries: kept, dropped: entries.length - kept.length };
+}
