@@ -155,8 +155,8 @@ function entryItem(entry: LedgerEntry): vscode.TreeItem {
   return item;
 }
 
-/** "Export CSV": every ledger entry, to a file the user picks. */
-export async function exportSpendingCsv(spend: SpendTracker): Promise<vscode.Uri | undefined> {
+/** "Export CSV": every ledger entry, to a file the user picks (or `given`, when a caller names one). */
+export async function exportSpendingCsv(spend: SpendTracker, given?: vscode.Uri): Promise<vscode.Uri | undefined> {
   const snapshot = await spend.ledger.read();
   if (snapshot.problem) {
     void vscode.window.showErrorMessage(snapshot.problem);
@@ -164,7 +164,7 @@ export async function exportSpendingCsv(spend: SpendTracker): Promise<vscode.Uri
   }
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   const name = `creatok-spending-${new Date().toISOString().slice(0, 10)}.csv`;
-  const target = await vscode.window.showSaveDialog({
+  const target = given ?? await vscode.window.showSaveDialog({
     title: vscode.l10n.t('Export Spending as CSV'),
     defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
     filters: { CSV: ['csv'] },
@@ -191,7 +191,7 @@ export function registerSpending(spend: SpendTracker): vscode.Disposable[] {
       spend.refresh();
       await vscode.commands.executeCommand('creatok.spending.focus');
     }),
-    vscode.commands.registerCommand(Commands.spendingExportCsv, () => exportSpendingCsv(spend)),
+    vscode.commands.registerCommand(Commands.spendingExportCsv, (target?: unknown) => exportSpendingCsv(spend, target instanceof vscode.Uri ? target : undefined)),
     vscode.commands.registerCommand(Commands.spendingRefresh, () => spend.refresh()),
   ];
 }

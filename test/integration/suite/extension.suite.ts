@@ -159,6 +159,20 @@ export function extensionSuite(): void {
       assert.ok(g.views.some((v) => v.phase === 'submitting'), 'the flow said it was sending');
     });
 
+    it('shows the prompt in the confirmation: the first 300 characters and the whole length of a longer one', async () => {
+      const api = await testing();
+      const details: string[] = [];
+      api.setConfirm(async (_request, _references, context) => (details.push(context.text.detail), false));
+      const short = 'A red fox asleep in fresh snow';
+      const long = `${'Ocean waves at golden hour, '.repeat(11)}THE-END-MARKER ${'x'.repeat(80)}`; // the marker starts past character 300
+      await generate(form(short));
+      await generate(form(long));
+      assert.ok(details[0]!.includes(`Prompt: "${short}"`), details[0]);
+      assert.ok(details[1]!.includes(`Prompt: "${[...long].slice(0, 300).join('')}…" (${long.length} characters in all)`), details[1]);
+      assert.ok(!details[1]!.includes('THE-END-MARKER'), 'nothing past 300 characters');
+      assert.ok(!details.some((d) => d.includes('chat agent')), 'the panel is not an agent');
+    });
+
     it('sends nothing when the confirmation is declined', async () => {
       const api = await testing();
       api.setConfirm(async () => false);
@@ -427,6 +441,36 @@ export function extensionSuite(): void {
         }
       });
 
+      it('refuses a request over the monthly credit limit, counting this session\'s runs from the spend ledger', async () => {
+        const api = await testing();
+        let asked = false;
+        api.setConfirm(async () => (asked = true));
+        const config = vscode.workspace.getConfiguration('creatok');
+        // Earlier tests of this session spent at least 2 credits this month.
+        await config.update('monthlyCreditLimit', 3, vscode.ConfigurationTarget.Global);
+        try {
+          const { result } = await generate(form('A very expensive castle', { resolution: '4K' }));
+          assert.ok(result.kind === 'overLimit', result.kind);
+          assert.match(result.message.message, /monthly limit of 3 credits \(\d+ used this month\)/);
+          assert.equal(asked, false, 'no confirmation');
+          assert.equal((await standIn.submissions()).length, 0);
+        } finally {
+          await config.update('monthlyCreditLimit', undefined, vscode.ConfigurationTarget.Global);
+        }
+      });
+
+      it('exports every ledger entry as CSV ("Export Spending as CSV" with a target, no dialog)', async () => {
+        const target = vscode.Uri.file(join(workspaceRoot(), 'spending.csv'));
+        await vscode.commands.executeCommand('creatok.spending.exportCsv', target);
+        const lines = readFileSync(target.fsPath, 'utf8').trimEnd().split('\r\n');
+        assert.match(lines[0]!, /^time,local_day,workspace_folder,run_id,task_id,model/);
+        const runs = readdirSync(join(workspaceRoot(), 'generate-image', '.artifacts')).filter((n) => !n.startsWith('.'));
+        const accepted = lines.filter((l) => l.includes(',accepted,'));
+        assert.ok(accepted.length >= 2, lines.join('\n'));
+        for (const line of accepted) assert.ok(runs.some((r) => line.includes(`,${r},`)), `a run folder of this workspace: ${line}`);
+        assert.ok(lines.some((l) => l.includes(',refused,0,')), 'the refused (401) submit is listed and counts 0');
+      });
+
       it('opens the panel with the workspace\'s last model, resolution, aspect ratio and count', async () => {
         const api = await testing();
         api.setConfirm(async () => false);
@@ -456,10 +500,13 @@ export function extensionSuite(): void {
       it('generate: a declined confirmation sends nothing and says "not generated"', async () => {
         const api = await testing();
         let asked = 0;
-        api.setConfirm(async () => (asked++, false));
+        let detail = '';
+        api.setConfirm(async (_request, _references, context) => (asked++, (detail = context.text.detail), false));
         const out = await invoke('creatok_generate_image', { prompt: 'A product shot of a glass bottle on a marble table, studio lighting' });
         assert.equal(out.status, 'not_generated');
         assert.equal(asked, 1, 'the extension asked');
+        assert.ok(detail.startsWith('Requested by a chat agent (tool creatok_generate_image).'), detail);
+        assert.ok(detail.includes('Prompt: "A product shot of a glass bottle on a marble table, studio lighting"'), detail);
         assert.equal((await standIn.submissions()).length, 0);
       });
 
