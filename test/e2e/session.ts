@@ -31,6 +31,8 @@ export function vsixPath(): string {
 export interface UiSessionOptions {
   /** Workspace trust on: the folder opens in Restricted Mode. */
   workspaceTrust?: boolean;
+  /** More user settings (the stand-in's base URL is always set). */
+  userSettings?: Record<string, unknown>;
   /** Lays out the workspace before VS Code opens it (the stand-in is already running). */
   prepare?: (workspace: string, standIn: StandIn, home: string) => void;
 }
@@ -51,7 +53,7 @@ export async function startUiSession(standInOptions: StandInOptions = {}, files:
     options.prepare?.(workspace, standIn, home);
     const extensionsDir = join(home, 'extensions');
     await installVsix(vsixPath(), extensionsDir, home);
-    const serverOptions = { home, extensionsDir, userSettings: { 'creatok.baseUrl': standIn.url }, env: { CREATOK_API_KEY: TEST_KEY }, workspaceTrust: options.workspaceTrust };
+    const serverOptions = { home, extensionsDir, userSettings: { 'creatok.baseUrl': standIn.url, ...options.userSettings }, env: { CREATOK_API_KEY: TEST_KEY }, workspaceTrust: options.workspaceTrust };
     const server = await startCodeServer(serverOptions);
     cleanups.push(() => session.server.stop());
     const browser = await launchBrowser();

@@ -38,10 +38,10 @@ export function outcomeText(outcome: Outcome): string {
   }
 }
 
-const creditsText = (g: SpendGroup): string =>
-  g.unpriced > 0
-    ? vscode.l10n.t('{0} credits · {1} runs ({2} of unknown price)', g.credits, g.runs, g.unpriced)
-    : vscode.l10n.t('{0} credits · {1} runs', g.credits, g.runs);
+function creditsText(g: SpendGroup): string {
+  const runs = g.runs === 1 ? vscode.l10n.t('{0} credits · 1 run', g.credits) : vscode.l10n.t('{0} credits · {1} runs', g.credits, g.runs);
+  return g.unpriced > 0 ? vscode.l10n.t('{0} ({1} of unknown price)', runs, g.unpriced) : runs;
+}
 
 export class SpendingView extends Disposable implements vscode.TreeDataProvider<SpendingNode> {
   private readonly changed = this._register(new vscode.EventEmitter<SpendingNode | undefined>());
