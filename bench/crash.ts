@@ -1,8 +1,8 @@
 // The crash harness: child processes running the real core against the stand-in are SIGKILLed
 // at five points, then a fresh process resumes, and what is on disk is judged. For each point:
-// duplicate submissions, accepted tasks neither recorded nor `unconfirmed`, succeeded runs
-// without their images after the restart, leftover temp/lock/lease files, recovery time.
-// Exits 1 when any of the first four is not 0.
+// duplicate submissions, accepted tasks neither recorded nor `unconfirmed`, paid tasks the spend
+// ledger does not count, succeeded runs without their images after the restart, leftover
+// temp/lock/lease files, recovery time. Exits 1 when any of the first five is not 0.
 //   node out/bench/crash.js [--kills N] [--only POINT]     (npm run crash; N per point, default 10)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { runRecordSchema } from '../src/core/runs/record';
 import { isFinalStatus, lacksImages } from '../src/core/runs/runStatus';
 import { ARTIFACTS_DIR } from '../src/core/runs/store';
+import { SpendLedger } from '../src/core/spend/ledger';
+import { countedCredits } from '../src/core/spend/ledgerEntries';
 import { startStandIn, type StandIn, type StandInConfig } from '../test/standin/server';
 
 const KEY = 'ok_crash_key';
@@ -28,6 +30,10 @@ interface Outcome {
   withoutImages: number;
   leftovers: string[];
   unconfirmed: number;
+  /** Tasks CreatOK created that the spend ledger does not count (must be 0). */
+  uncounted: number;
+  /** Ledger entries counted although nothing was sent (the window died between the ledger and the run folder). */
+  overcounted: number;
   recoveryMs: number;
 }
 
@@ -40,7 +46,7 @@ function runClient(
   env: Record<string, string> = {},
 ): Promise<{ lines: string[]; killed: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLIENT, mode, workspace, standIn.url, KEY], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [CLIENT, mode, workspace, standIn.url, KEY, ledgerDirOf(workspace)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
     const lines: string[] = [];
     let rest = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -62,7 +68,10 @@ function runClient(
   });
 }
 
-/** Every leftover temp, lock or lease file under the artifacts folder. */
+/** Where the client keeps a workspace's spend ledger (a window's global storage). */
+const ledgerDirOf = (workspace: string): string => `${workspace}-ledger`;
+
+/** Every leftover temp, lock or lease file under the artifacts folder and in the ledger's folder. */
 function leftovers(workspace: string): string[] {
   const found: string[] = [];
   const walk = (dir: string): void => {
@@ -74,6 +83,8 @@ function leftovers(workspace: string): string[] {
   };
   const root = join(workspace, ARTIFACTS_DIR);
   if (existsSync(root)) walk(root);
+  const ledgerDir = ledgerDirOf(workspace);
+  if (existsSync(ledgerDir)) found.push(...readdirSync(ledgerDir).filter((n) => /\.(tmp|lock)$|\.lock\.stale-/.test(n)).map((n) => `ledger/${n}`));
   return found;
 }
 
@@ -97,8 +108,17 @@ async function calibrate(standIn: StandIn): Promise<{ writes: number; locks: num
     counts.locks.push(lines.filter((l) => l === '@lock').length);
     for (const l of lines) if (l.startsWith('@recorded ')) counts.recordedMs.push(Number(l.slice(10)));
     rmSync(workspace, { recursive: true, force: true });
+    rmSync(ledgerDirOf(workspace), { recursive: true, force: true });
   }
   return { writes: Math.min(...counts.writes), locks: Math.min(...counts.locks), recordedMs: counts.recordedMs };
+}
+
+/** The ledger against what CreatOK created: each created task counted once; counted entries beyond them. */
+async function ledgerJudgement(workspace: string, created: number): Promise<{ uncounted: number; overcounted: number }> {
+  const read = await new SpendLedger(ledgerDirOf(workspace)).read();
+  if (read.problem) return { uncounted: created, overcounted: 0 };
+  const counted = read.entries.filter((e) => countedCredits(e) > 0).length;
+  return { uncounted: Math.max(0, created - counted), overcounted: Math.max(0, counted - created) };
 }
 
 const pick = (n: number): number => 1 + Math.floor(Math.random() * n);
@@ -156,10 +176,12 @@ async function crashOnce(standIn: StandIn, point: Point, calibration: { writes: 
     withoutImages: runs.filter((r) => lacksImages(r)).length,
     leftovers: leftovers(workspace),
     unconfirmed: runs.filter((r) => r.status === 'unconfirmed').length,
+    ...(await ledgerJudgement(workspace, created.length)),
     recoveryMs,
   };
   if (process.env.CRASH_DEBUG && outcome.leftovers.length > 0) console.log(`  killed at ${point} #${nth}: ${lastWhere}\n  resume said: ${second.lines.join(' / ')}`);
   rmSync(workspace, { recursive: true, force: true });
+  rmSync(ledgerDirOf(workspace), { recursive: true, force: true });
   return outcome;
 }
 
@@ -172,7 +194,7 @@ async function main(): Promise<void> {
     console.log(`time from CreatOK's answer to the durable record (task id in result.json): median ${sorted[Math.floor(sorted.length / 2)]?.toFixed(1)} ms, max ${sorted[sorted.length - 1]?.toFixed(1)} ms`);
     const only = process.argv.indexOf('--only');
     const points = (['during submit', 'right after the answer', 'during a record write', 'during a download', 'holding a lock'] as Point[]).filter((p) => only < 0 || p === process.argv[only + 1]);
-    const rows: string[][] = [['point', 'killed', 'duplicate submissions', 'accepted tasks lost', 'succeeded without images', 'unfinished after restart', 'leftovers', 'unconfirmed', 'recovery ms (median / max)']];
+    const rows: string[][] = [['point', 'killed', 'duplicate submissions', 'accepted tasks lost', 'succeeded without images', 'unfinished after restart', 'leftovers', 'unconfirmed', 'paid tasks not in the ledger', 'counted, never sent', 'recovery ms (median / max)']];
     let failed = false;
     for (const point of points) {
       const outcomes: Outcome[] = [];
@@ -193,16 +215,18 @@ async function main(): Promise<void> {
         String(sum((o) => o.unfinished)),
         String(left.length),
         String(sum((o) => o.unconfirmed)),
+        String(sum((o) => o.uncounted)),
+        String(sum((o) => o.overcounted)),
         `${times[Math.floor(times.length / 2)]} / ${times[times.length - 1]}`,
       ];
       rows.push(row);
-      const bad = sum((o) => o.duplicates) + sum((o) => o.lostTasks) + sum((o) => o.withoutImages) + sum((o) => o.unfinished) + left.length;
+      const bad = sum((o) => o.duplicates) + sum((o) => o.lostTasks) + sum((o) => o.uncounted) + sum((o) => o.withoutImages) + sum((o) => o.unfinished) + left.length;
       if (bad > 0 || sum((o) => (o.killed ? 1 : 0)) < kills) failed = true;
       if (left.length > 0) console.log(`  leftovers after "${point}": ${left.slice(0, 5).join(', ')}`);
     }
     const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
     for (const r of rows) console.log(r.map((cell, c) => cell.padEnd(widths[c]!)).join('  '));
-    console.log(failed ? 'crash harness: FAILED (every count must be 0, and each point killed as often as asked)' : 'crash harness: every point 0 duplicates, 0 lost, 0 without images, 0 unfinished, 0 leftovers');
+    console.log(failed ? 'crash harness: FAILED (every count must be 0, and each point killed as often as asked)' : 'crash harness: every point 0 duplicates, 0 lost, 0 paid tasks missing from the ledger, 0 without images, 0 unfinished, 0 leftovers');
     process.exitCode = failed ? 1 : 0;
   } finally {
     await standIn.close();

@@ -10,7 +10,7 @@ import type { RunFinisher } from './runFinisher';
 import type { LeaseKeeper } from './runLeases';
 import type { RunRegistry } from './runRegistry';
 import { classifyStatus, isResumable, lacksImages } from './runStatus';
-import { asError, type ResumeSummary } from './runTypes';
+import { asError, type ResumeSummary, type SettledOutcome } from './runTypes';
 import { clearRunLeftovers, type RunWriter } from './runWriter';
 import { isLeaseLive, type ArtifactStore } from './store';
 
@@ -23,6 +23,8 @@ export class StartupResume {
     private readonly follow: (store: ArtifactStore, record: RunRecord) => void,
     private readonly logger: Logger,
     private readonly now: () => Date,
+    /** Tells the spend ledger what a dead window's pending run became (only a pending entry changes). */
+    private readonly settle: (store: ArtifactStore, run: Pick<RunRecord, 'run_id' | 'task_id'>, outcome: SettledOutcome) => Promise<void>,
   ) {}
 
   async resumeUnfinished(stores: readonly ArtifactStore[]): Promise<ResumeSummary> {
@@ -48,11 +50,13 @@ export class StartupResume {
       // The lease taken first (under the folder's lock): a window between its marker and its record keeps the run.
       if (result.reason === 'missing' && !heldElsewhere && (await store.acquireLease(runId, this.leases.owner, this.leases.leaseMs)).ok) {
         await store.removeAbandoned(runId, { owner: this.leases.owner });
+        await this.settle(store, { run_id: runId, task_id: null }, 'notSent'); // the record comes before the request
         summary.abandoned++;
       } else if (result.reason !== 'missing') this.logger.warn(`resume: ${runId}: ${result.message}`);
       return;
     }
     const record = result.record;
+    if (record.task_id && !heldElsewhere) await this.settle(store, record, 'accepted');
     if (record.task_id && this.registry.byTask(record.task_id)?.following) return;
     if (classifyStatus(record.status) === 'submitting') {
       if (!heldElsewhere && (await this.markUnconfirmed(store, record))) summary.unconfirmed++;
@@ -87,8 +91,10 @@ export class StartupResume {
       if (!(await this.leases.take(run))) return;
       taken = true;
       run.record = interruptedSubmitRecord(record, this.now());
-      if (await this.writer.save(run)) await this.finisher.unmark(run);
-      else await this.leases.release(run);
+      if (await this.writer.save(run)) {
+        await this.settle(store, record, 'unconfirmed');
+        await this.finisher.unmark(run);
+      } else await this.leases.release(run);
     });
     this.registry.untrackIfIdle(run);
     if (!taken) return false;

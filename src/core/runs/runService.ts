@@ -28,7 +28,7 @@ import { LeaseKeeper } from './runLeases';
 import { RunRegistry } from './runRegistry';
 import { StartupResume } from './runResume';
 import { isFinalStatus, lacksImages } from './runStatus';
-import { asError, type CheckResult, type ResumeSummary, type RetryDownloadResult, type RunEvent, type RunRef, type RunServiceOptions, type RunSnapshot, type SubmitResult } from './runTypes';
+import { asError, type SettledOutcome, type CheckResult, type ResumeSummary, type RetryDownloadResult, type RunEvent, type RunRef, type RunServiceOptions, type RunSnapshot, type SubmitResult } from './runTypes';
 import { RunWriter } from './runWriter';
 import type { ArtifactStore } from './store';
 
@@ -58,7 +58,9 @@ export class RunService implements Releasable {
     this.leases = new LeaseKeeper(this.registry, this.logger, owner, options.leaseMs ?? 30_000, (run) => this.follower.handOver(run));
     this.finisher = new RunFinisher(this.writer, this.leases, options.client, saveImages, this.logger, this.now);
     this.follower = new RunFollower(this.registry, this.writer, this.leases, this.finisher, options.watcher, this.logger, this.now, options.observeMs ?? 2_000);
-    this.startup = new StartupResume(this.registry, this.writer, this.leases, this.finisher, (store, record) => void this.follow(store, record), this.logger, this.now);
+    this.startup = new StartupResume(this.registry, this.writer, this.leases, this.finisher, (store, record) => void this.follow(store, record), this.logger, this.now, (store, run, outcome) =>
+      this.settle(store, run, outcome, { ifPending: true }),
+    );
     this.subscription = options.watcher.onEvent((event) => {
       const run = this.registry.followedHere(event.taskId);
       if (!run) return;
@@ -142,14 +144,15 @@ export class RunService implements Releasable {
       run.sending = false;
       await this.registry.step(run, async () => {
         run.record = failedSubmitRecord(run.record, error, this.now());
-        // Nothing to follow (no task id): the marker goes once the outcome is on disk.
-        if (await this.writer.save(run)) await this.finisher.unmark(run);
+        // Nothing to follow (no task id): the marker goes once the outcome is on disk, and in the ledger.
+        const saved = await this.writer.save(run);
+        await this.settle(store, run.record, run.record.status === 'unconfirmed' ? 'unconfirmed' : 'refused');
+        if (saved) await this.finisher.unmark(run);
         await this.leases.release(run);
       });
       this.registry.clearTimers(run, { keepSaveRetry: true });
       this.registry.untrackIfIdle(run);
       this.registry.emit({ kind: 'ended', run: this.registry.snapshotOf(run), reason: 'submitFailed' });
-      await this.settle(store, run.record, run.record.status === 'unconfirmed' ? 'unconfirmed' : 'refused');
       return { kind: 'failed', run: this.registry.snapshotOf(run), error: asError(error) };
     }
     const answeredAt = performance.now();
@@ -163,8 +166,8 @@ export class RunService implements Releasable {
   }
 
   /** Tells the spend gate what became of a submit; a failure is logged (the entry stays pending, which counts). */
-  private async settle(store: ArtifactStore, record: RunRecord, outcome: Parameters<NonNullable<RunServiceOptions['gate']>['settle']>[2]): Promise<void> {
-    await this.options.gate?.settle(store, record, outcome).catch((error: unknown) => this.logger.error(`spend: the ledger could not record run ${record.run_id} as ${outcome}: ${asError(error).message}`));
+  private async settle(store: ArtifactStore, record: Pick<RunRecord, 'run_id' | 'task_id'>, outcome: SettledOutcome, options?: { ifPending?: boolean }): Promise<void> {
+    await this.options.gate?.settle(store, record, outcome, options).catch((error: unknown) => this.logger.error(`spend: the ledger could not record run ${record.run_id} as ${outcome}: ${asError(error).message}`));
   }
 
   /** Follows a run that has a task id (idempotent). Returns at once; events tell the rest. */

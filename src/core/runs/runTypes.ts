@@ -43,8 +43,11 @@ export type SpendRefusal = Extract<LimitCheck, { ok: false }>;
  */
 export interface SubmitGate {
   reserve(store: ArtifactStore, record: RunRecord): Promise<{ ok: true } | { ok: false; refusal: SpendRefusal }>;
-  settle(store: ArtifactStore, record: RunRecord, outcome: 'accepted' | 'refused' | 'unconfirmed' | 'notSent'): Promise<void>;
+  /** `ifPending`: only an entry still pending changes (a start-up resume learning what a dead window's run became). */
+  settle(store: ArtifactStore, run: Pick<RunRecord, 'run_id' | 'task_id'>, outcome: SettledOutcome, options?: { ifPending?: boolean }): Promise<void>;
 }
+
+export type SettledOutcome = 'accepted' | 'refused' | 'unconfirmed' | 'notSent';
 
 export type SubmitResult =
   /** The run folder (`folder`) or the spend ledger (`ledger`) could not be written: nothing was sent, nothing charged. */

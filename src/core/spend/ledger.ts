@@ -94,11 +94,11 @@ export class SpendLedger {
   }
 
   /** Under the lock: what became of a submit (its task id once known). False when the entry is not there. */
-  settle(key: { folder: string; runId: string }, outcome: Exclude<Outcome, 'pending'>, taskId?: string | null): Promise<boolean> {
+  settle(key: { folder: string; runId: string }, outcome: Exclude<Outcome, 'pending'>, taskId?: string | null, options: { ifPending?: boolean } = {}): Promise<boolean> {
     return this.update((snapshot) => {
       const wanted = entryKey(key);
       const at = snapshot.entries.findIndex((e) => entryKey(e) === wanted);
-      if (at < 0) return { result: false, entries: undefined };
+      if (at < 0 || (options.ifPending && snapshot.entries[at]!.outcome !== 'pending')) return { result: false, entries: undefined };
       const entries = [...snapshot.entries];
       const { pid: _pid, host: _host, ...settled } = entries[at]!;
       entries[at] = { ...settled, outcome, taskId: taskId ?? settled.taskId };

@@ -32,8 +32,8 @@ export function ledgerGate(ledger: SpendLedger, limits: () => SpendLimits): Subm
       const check = await ledger.reserve(pendingEntry(store, record), limits());
       return check.ok ? { ok: true } : { ok: false, refusal: check };
     },
-    async settle(store, record, outcome) {
-      await ledger.settle({ folder: store.workspaceFolder, runId: record.run_id }, outcome, record.task_id);
+    async settle(store, run, outcome, options) {
+      await ledger.settle({ folder: store.workspaceFolder, runId: run.run_id }, outcome, run.task_id, options);
     },
   };
 }

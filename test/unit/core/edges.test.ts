@@ -17,6 +17,10 @@ import { newRunRecord } from '../../../src/core/runs/lifecycle';
 import type { RunRecord } from '../../../src/core/runs/record';
 import { RunService, type RunEvent } from '../../../src/core/runs/runService';
 import { ArtifactStore, IN_PROGRESS_MARKER, isLeaseLive, MAX_RECORD_BYTES } from '../../../src/core/runs/store';
+import type { SubmitGate } from '../../../src/core/runs/runTypes';
+import { SpendLedger } from '../../../src/core/spend/ledger';
+import { currentOutcome } from '../../../src/core/spend/ledgerEntries';
+import { ledgerGate, pendingEntry } from '../../../src/core/spend/ledgerGate';
 import { TaskWatcher } from '../../../src/core/watcher';
 import { startStandInProcess } from '../../standin/child';
 import { startStandIn, type StandIn } from '../../standin/server';
@@ -40,9 +44,9 @@ describe('nothing lost at the edges', function () {
   const services: RunService[] = [];
   const watchers: TaskWatcher[] = [];
 
-  function service(images: SaveImagesOptions = {}): RunService {
+  function service(images: SaveImagesOptions = {}, gate?: SubmitGate): RunService {
     const watcher = new TaskWatcher({ client, interval: () => 30 });
-    const runs = new RunService({ client: () => client, watcher, leaseMs: 2000, observeMs: 30, saveRetryMs: [20], saveImages: (r, s) => saveRunImages(r, s, { attempts: 3, ...images }) });
+    const runs = new RunService({ client: () => client, watcher, leaseMs: 2000, observeMs: 30, saveRetryMs: [20], saveImages: (r, s) => saveRunImages(r, s, { attempts: 3, ...images }), gate });
     watchers.push(watcher);
     services.push(runs);
     return runs;
@@ -303,6 +307,39 @@ describe('nothing lost at the edges', function () {
       assert.equal((await readRecord(sending.run_id)).status, 'submitting');
       assert.deepEqual(await store.inProgressRunIds(), [sending.run_id]);
       assert.equal(standIn.submissions().length, 0);
+    });
+
+    it('settles the spend ledger\'s pending entries of a dead window: accepted with a task id, unconfirmed while submitting, not sent without a record', async () => {
+      const ledgerDir = mkdtempSync(join(tmpdir(), 'creatok-ledger-'));
+      try {
+        const ledger = new SpendLedger(ledgerDir);
+        const dead = await deadPid();
+        const taskId = standIn.createTask({ prompt: 'a lighthouse at dusk', model: 'nano-banana-2', resolution: '2K', n: 1, taskMs: 1 });
+        const answered = { ...newRunRecord(request, new Date()), task_id: taskId, status: 'queued' };
+        const sending = newRunRecord(request, new Date(Date.now() + 1));
+        const empty = newRunRecord(request, new Date(Date.now() + 2));
+        for (const r of [answered, sending, empty]) {
+          assert.ok((await ledger.reserve({ ...pendingEntry(store, r), pid: dead }, { daily: 0, monthly: 0 })).ok);
+          await store.markInProgress(r.run_id, true);
+        }
+        await store.write(answered);
+        await store.write(sending);
+        const before = (await ledger.read()).entries;
+        assert.deepEqual(before.map((e) => currentOutcome(e)), ['unconfirmed', 'unconfirmed', 'unconfirmed'], 'a dead window\'s pending entries count as unconfirmed');
+
+        const runs = service({}, ledgerGate(ledger, () => ({ daily: 0, monthly: 0 })));
+        const done = ended(runs);
+        await runs.resumeUnfinished([store]);
+        await done;
+        await runs.flushed();
+        const after = new Map((await ledger.read()).entries.map((e) => [e.runId, e]));
+        assert.deepEqual([after.get(answered.run_id)!.outcome, after.get(answered.run_id)!.taskId], ['accepted', taskId]);
+        assert.equal(after.get(sending.run_id)!.outcome, 'unconfirmed');
+        assert.equal(after.get(empty.run_id)!.outcome, 'notSent', 'the record comes before the request: nothing was sent');
+        assert.equal(standIn.submissions().length, 0);
+      } finally {
+        rmSync(ledgerDir, { recursive: true, force: true });
+      }
     });
 
     it('a marked run folder without a record (nothing was sent) is removed', async () => {
