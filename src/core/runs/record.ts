@@ -41,9 +41,14 @@ export const runRecordSchema = z.looseObject({
     z.array(z.looseObject({ path: z.string(), size: z.number(), type: z.string(), objectKey: z.string() })),
   ),
   source: z.optional(z.enum(['panel', 'resume', 'tool'])),
-  /** Copies in creatok.imagesFolder, workspace-relative. */
+  /** Copies in the project (creatok.imagesFolder, or made by Insert and Copy Markdown Link), workspace-relative. */
   copies: z.optional(z.array(z.string())),
   base_url: z.optional(z.string()),
+  /**
+   * The missing image this run was generated for ("Generate Missing Image"): its first image is
+   * written at `target` (workspace-relative); `link` is the link as written in `document`.
+   */
+  fill: z.optional(z.object({ document: z.string().check(z.maxLength(4096)), target: z.string().check(z.maxLength(4096)), link: z.string().check(z.maxLength(4096)) })),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;
 
@@ -71,12 +76,21 @@ export function mergeRecords(onDisk: RunRecord, next: RunRecord): RunRecord {
     thumbnails: next.images.length > 0 || (isFinalStatus(next.status) && !keepDiskStateOf(onDisk, next)) ? next.thumbnails : onDisk.thumbnails,
     ...(localImages.length > 0 ? { local_images: localImages } : {}),
     raw: { ...onDisk.raw, ...next.raw },
+    ...(onDisk.copies || next.copies ? { copies: withCopies(onDisk.copies, next.copies ?? []) } : {}),
     ...(keepDiskState
       ? { status: onDisk.status, error: onDisk.error, finished_at: onDisk.finished_at, progress: onDisk.progress }
       : {}),
     created_at: onDisk.created_at < next.created_at ? onDisk.created_at : next.created_at,
     updated_at: onDisk.updated_at > next.updated_at ? onDisk.updated_at : next.updated_at,
   };
+}
+
+/** At most this many project copies are listed in a record (the newest kept). */
+export const MAX_LISTED_COPIES = 100;
+
+/** The copies a record lists, with `added` (workspace-relative paths), each once. */
+export function withCopies(listed: readonly string[] | undefined, added: readonly string[]): string[] {
+  return [...new Set([...(listed ?? []), ...added])].slice(-MAX_LISTED_COPIES);
 }
 
 function mdEscape(text: string): string {

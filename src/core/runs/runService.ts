@@ -12,26 +12,28 @@
 //
 // This file is the facade; the work is done by its parts: runRegistry (the runs held, their
 // step chains, the events), runWriter (the one writer of records), runLeases, runFollower,
-// runFinisher (the one finish path) and runResume (start-up).
+// runFinisher (the one finish path), runSubmitter (the paid submit) and runResume (start-up).
 import { randomBytes } from 'node:crypto';
 import { isTerminalStatus } from '../api/schemas';
 import type { Event, Releasable } from '../events';
 import { silentLogger, type Logger } from '../log';
-import { toSubmitBody, type ResolvedRequest } from '../request';
+import type { ResolvedRequest } from '../request';
 import type { WatchOptions } from '../watcher';
 import { saveRunImages } from './images';
-import { applyTaskStatus, failedSubmitRecord, newRunRecord } from './lifecycle';
-import { mergeRecords, type ReadResult, type RunRecord } from './record';
+import { applyTaskStatus } from './lifecycle';
+import { mergeRecords, withCopies, type ReadResult, type RunRecord } from './record';
 import { RunFinisher } from './runFinisher';
 import { RunFollower } from './runFollower';
 import { LeaseKeeper } from './runLeases';
 import { RunRegistry } from './runRegistry';
 import { StartupResume } from './runResume';
+import { RunSubmitter, type SubmitOptions } from './runSubmitter';
 import { isFinalStatus, lacksImages } from './runStatus';
-import { asError, type SettledOutcome, type CheckResult, type ResumeSummary, type RetryDownloadResult, type RunEvent, type RunRef, type RunServiceOptions, type RunSnapshot, type SubmitResult } from './runTypes';
+import { type CheckResult, type ResumeSummary, type RetryDownloadResult, type RunEvent, type RunRef, type RunServiceOptions, type RunSnapshot, type SubmitResult } from './runTypes';
 import { RunWriter } from './runWriter';
 import type { ArtifactStore } from './store';
 
+export type { SubmitOptions } from './runSubmitter';
 export type { CheckResult, ResumeSummary, RetryDownloadResult, RunEndReason, RunEvent, RunRef, RunServiceOptions, RunSnapshot, SubmitResult } from './runTypes';
 
 export class RunService implements Releasable {
@@ -41,6 +43,7 @@ export class RunService implements Releasable {
   private readonly finisher: RunFinisher;
   private readonly follower: RunFollower;
   private readonly startup: StartupResume;
+  private readonly submitter: RunSubmitter;
   private readonly logger: Logger;
   private readonly now: () => Date;
   private readonly subscription: Releasable;
@@ -58,8 +61,9 @@ export class RunService implements Releasable {
     this.leases = new LeaseKeeper(this.registry, this.logger, owner, options.leaseMs ?? 30_000, (run) => this.follower.handOver(run));
     this.finisher = new RunFinisher(this.writer, this.leases, options.client, saveImages, this.logger, this.now);
     this.follower = new RunFollower(this.registry, this.writer, this.leases, this.finisher, options.watcher, this.logger, this.now, options.observeMs ?? 2_000);
+    this.submitter = new RunSubmitter(this.registry, this.writer, this.leases, this.finisher, this.follower, options.client, options.gate, this.logger, this.now);
     this.startup = new StartupResume(this.registry, this.writer, this.leases, this.finisher, (store, record) => void this.follow(store, record), this.logger, this.now, (store, run, outcome) =>
-      this.settle(store, run, outcome, { ifPending: true }),
+      this.submitter.settle(store, run, outcome, { ifPending: true }),
     );
     this.subscription = options.watcher.onEvent((event) => {
       const run = this.registry.followedHere(event.taskId);
@@ -99,75 +103,8 @@ export class RunService implements Releasable {
    * Records the run, sends the paid request once, records its answer, and follows the task.
    * Never retries the submit: a failure after the request may have left is `unconfirmed`.
    */
-  async submit(
-    store: ArtifactStore,
-    request: ResolvedRequest,
-    options: { references?: NonNullable<RunRecord['references']>; source?: RunRecord['source']; signal?: AbortSignal; watch?: WatchOptions } = {},
-  ): Promise<SubmitResult> {
-    const client = this.options.client();
-    const references = options.references ?? [];
-    let record: RunRecord = { ...newRunRecord(request, this.now(), undefined, options.source), base_url: client.baseUrl, ...(references.length > 0 ? { references } : {}) };
-    // The spend gate first, under its own lock: a refusal leaves nothing on disk.
-    const gate = this.options.gate;
-    if (gate) {
-      try {
-        const answer = await gate.reserve(store, record);
-        if (!answer.ok) return { kind: 'overLimit', refusal: answer.refusal };
-      } catch (error) {
-        this.logger.error(`spend: the ledger could not be written, so nothing was sent: ${asError(error).message}`);
-        return { kind: 'notStarted', error: asError(error), where: 'ledger' };
-      }
-    }
-    // The marker, the lease, the record, and only then the request: a crash at any line leaves
-    // either nothing sent, or a marked run that the next start finds (followed with its task id,
-    // `unconfirmed` without one, removed when it has no record).
-    try {
-      await store.markInProgress(record.run_id, true);
-      await this.leases.takeNew(store, record.run_id);
-      // Again, under the lease: another window's start-up may have taken an empty marked folder for abandoned.
-      await store.markInProgress(record.run_id, true);
-      record = await this.writer.writeNew(store, record);
-    } catch (error) {
-      const e = asError(error);
-      this.logger.error(`artifacts: the run folder could not be written, so nothing was sent: ${e.message}`);
-      await store.removeAbandoned(record.run_id, { owner: this.leases.owner, unsent: true }).catch(() => undefined);
-      await this.settle(store, record, 'notSent');
-      return { kind: 'notStarted', error: e, where: 'folder' };
-    }
-    const run = this.registry.track(store, record);
-    run.sending = true;
-    this.leases.renewWhileHeld(run);
-    let answer: Awaited<ReturnType<typeof client.submit>>;
-    try {
-      answer = await client.submit(toSubmitBody(request, references.map((r) => r.objectKey)), { idempotencyKey: record.run_id, signal: options.signal });
-    } catch (error) {
-      run.sending = false;
-      await this.registry.step(run, async () => {
-        run.record = failedSubmitRecord(run.record, error, this.now());
-        // Nothing to follow (no task id): the marker goes once the outcome is on disk, and in the ledger.
-        const saved = await this.writer.save(run);
-        await this.settle(store, run.record, run.record.status === 'unconfirmed' ? 'unconfirmed' : 'refused');
-        if (saved) await this.finisher.unmark(run);
-        await this.leases.release(run);
-      });
-      this.registry.clearTimers(run, { keepSaveRetry: true });
-      this.registry.untrackIfIdle(run);
-      this.registry.emit({ kind: 'ended', run: this.registry.snapshotOf(run), reason: 'submitFailed' });
-      return { kind: 'failed', run: this.registry.snapshotOf(run), error: asError(error) };
-    }
-    const answeredAt = performance.now();
-    run.sending = false;
-    run.record = { ...run.record, task_id: answer.taskId, status: answer.status, raw: { ...run.record.raw, submit: answer.raw }, updated_at: this.now().toISOString() };
-    await this.registry.step(run, () => this.writer.save(run));
-    this.logger.info(`submit: CreatOK accepted task ${answer.taskId} (run ${record.run_id}); recorded ${(performance.now() - answeredAt).toFixed(1)} ms after the answer`);
-    this.follower.start(run, { startedAt: Date.parse(record.created_at), ...options.watch });
-    await this.settle(store, run.record, 'accepted');
-    return { kind: 'submitted', run: this.registry.snapshotOf(run) };
-  }
-
-  /** Tells the spend gate what became of a submit; a failure is logged (the entry stays pending, which counts). */
-  private async settle(store: ArtifactStore, record: Pick<RunRecord, 'run_id' | 'task_id'>, outcome: SettledOutcome, options?: { ifPending?: boolean }): Promise<void> {
-    await this.options.gate?.settle(store, record, outcome, options).catch((error: unknown) => this.logger.error(`spend: the ledger could not record run ${record.run_id} as ${outcome}: ${asError(error).message}`));
+  submit(store: ArtifactStore, request: ResolvedRequest, options: SubmitOptions = {}): Promise<SubmitResult> {
+    return this.submitter.submit(store, request, options);
   }
 
   /** Follows a run that has a task id (idempotent). Returns at once; events tell the rest. */
@@ -235,6 +172,22 @@ export class RunService implements Releasable {
     this.registry.emit({ kind: 'updated', run: this.registry.snapshotOf(run) });
     const problem = run.record.download_error ?? (lacksImages(run.record) ? 'some images are not saved' : undefined);
     return problem ? { kind: 'failed', run: this.registry.snapshotOf(run), message: problem } : { kind: 'done', run: this.registry.snapshotOf(run) };
+  }
+
+  /** Lists project copies of a run's images in its record (workspace-relative); false when the record could not be written. */
+  async addCopies(store: ArtifactStore, runId: string, copies: readonly string[]): Promise<boolean> {
+    const tracked = this.registry.get(store, runId);
+    const read = tracked ? { ok: true as const, record: tracked.record } : await store.read(runId);
+    if (!read.ok) return false;
+    const run = tracked ?? this.registry.track(store, read.record);
+    let saved = false;
+    await this.registry.step(run, async () => {
+      run.record = { ...run.record, copies: withCopies(run.record.copies, copies), updated_at: this.now().toISOString() };
+      saved = await this.writer.save(run);
+    });
+    this.registry.untrackIfIdle(run);
+    this.registry.emit({ kind: 'updated', run: this.registry.snapshotOf(run) });
+    return saved;
   }
 
   /** Tries again to write a run whose record could not be saved; true once it is on disk. */
