@@ -20,6 +20,7 @@ import { RunNotifications } from './vscode/runNotifications';
 import { SettingsCache, type Settings } from './vscode/settings';
 import { SpendTracker } from './vscode/spend';
 import { registerSpending } from './vscode/spending/spendingView';
+import { MissingImages } from './vscode/missingImages';
 import { SpendLedger } from './core/spend/ledger';
 import { ledgerGate } from './core/spend/ledgerGate';
 import type { SpendLimits } from './core/spend/ledgerEntries';
@@ -107,7 +108,7 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
     const origin = settings().baseUrl;
     return origin.startsWith('http://') ? [origin] : [];
   };
-  const images = new ImageActions(index);
+  const images = new ImageActions(index, runs, () => settings().imagesFolder, logger);
   const panelHost = new PanelController({
     catalog: (force) => catalog.get(force),
     flow,
@@ -155,6 +156,15 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
     }),
     ...registerChatTools({ flow, runs, resumer, store, logger }),
     ...registerSpending(spend),
+    new MissingImages({
+      runs,
+      flow,
+      logger,
+      openPanelFor: (prompt, fill) => {
+        showPanel();
+        panelHost.prefillForMissingImage(prompt, fill);
+      },
+    }),
   );
 
   // Runs left unfinished by a reload, another window or a crash are followed again, but only

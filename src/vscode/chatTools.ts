@@ -1,6 +1,7 @@
 // Language-model tools for VS Code's chat agents, under the same rules as the panel: the
 // extension's own modal confirmation with the estimated credits always comes before a paid
 // call (whatever the chat's tool-confirmation setting), and checking a task costs nothing.
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import * as z from 'zod/mini';
@@ -12,6 +13,7 @@ import type { RunService, RunSnapshot } from '../core/runs/runService';
 import { runPhase } from '../core/runs/runStatus';
 import type { ArtifactStore } from '../core/runs/store';
 import type { GenerateFlow } from './generateFlow';
+import { imagesOfRun } from './imageActions';
 import type { TaskResumer } from './tasks/resume';
 import { referenceProblemText } from './userMessages';
 
@@ -46,6 +48,54 @@ export interface ChatToolDeps {
 const text = (value: unknown): vscode.LanguageModelToolResult =>
   new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(typeof value === 'string' ? value : JSON.stringify(value, null, 2))]);
 
+/** An image part is at most this large (the model sees it; a larger image is named, not sent). */
+export const MAX_IMAGE_PART_BYTES = 1024 * 1024;
+/** At most this many images are shown to the model in one result. */
+const MAX_IMAGE_PARTS = 4;
+const IMAGE_MIME: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp' };
+
+/**
+ * A run's description, then each saved image as an image part the model can see, beside its
+ * workspace-relative path (its thumbnail when one is saved and the image is too large; when
+ * neither fits in 1 MB, the text says so).
+ */
+async function withImages(description: Record<string, unknown>, record: RunRecord, store: ArtifactStore): Promise<vscode.LanguageModelToolResult> {
+  const parts: (vscode.LanguageModelTextPart | vscode.LanguageModelDataPart)[] = [new vscode.LanguageModelTextPart(JSON.stringify(description, null, 2))];
+  const images = await imagesOfRun(store, record);
+  for (const image of images.slice(0, MAX_IMAGE_PARTS)) {
+    const shown = await imagePartFile(image.file, store, record, image.index);
+    const relative = path.relative(store.workspaceFolder, image.file).split(path.sep).join('/');
+    if (!shown) {
+      parts.push(new vscode.LanguageModelTextPart(`Image ${image.index + 1}: ${relative} (not shown: larger than 1 MB and no thumbnail was saved)`));
+      continue;
+    }
+    parts.push(new vscode.LanguageModelTextPart(`Image ${image.index + 1}: ${relative}${shown.thumbnail ? ' (its thumbnail is shown)' : ''}`));
+    if (vscode.LanguageModelDataPart?.image) parts.push(vscode.LanguageModelDataPart.image(shown.bytes, shown.mime));
+  }
+  if (images.length > MAX_IMAGE_PARTS) parts.push(new vscode.LanguageModelTextPart(`${images.length - MAX_IMAGE_PARTS} more image(s) are saved in the run folder and not shown.`));
+  return new vscode.LanguageModelToolResult(parts);
+}
+
+/** The bytes to show for an image: the image when it fits, else its saved thumbnail when that fits. */
+async function imagePartFile(file: string, store: ArtifactStore, record: RunRecord, index: number): Promise<{ bytes: Uint8Array; mime: string; thumbnail: boolean } | undefined> {
+  const candidates = [{ file, thumbnail: false }, ...(await thumbnailFile(store, record, index).then((t) => (t ? [{ file: t, thumbnail: true }] : [])))];
+  for (const candidate of candidates) {
+    const mime = IMAGE_MIME[path.extname(candidate.file).toLowerCase()];
+    const stat = await fs.lstat(candidate.file).catch(() => undefined);
+    if (!mime || !stat?.isFile() || stat.size > MAX_IMAGE_PART_BYTES) continue;
+    return { bytes: await fs.readFile(candidate.file), mime, thumbnail: candidate.thumbnail };
+  }
+  return undefined;
+}
+
+/** A thumbnail saved beside the images (`outputs/thumbnails/thumb_N.*`), if any. */
+async function thumbnailFile(store: ArtifactStore, record: RunRecord, index: number): Promise<string | undefined> {
+  const folder = path.join(store.outputsDir(record.run_id), 'thumbnails');
+  const names = await fs.readdir(folder).catch((): string[] => []);
+  const name = names.find((n) => n.startsWith(`thumb_${index + 1}.`));
+  return name ? path.join(folder, name) : undefined;
+}
+
 function badInput(error: z.core.$ZodError): vscode.LanguageModelToolResult {
   const issue = error.issues[0];
   return text({ status: 'invalid_input', message: `${issue?.path.join('.') || 'input'}: ${issue?.message ?? 'invalid'}` });
@@ -64,6 +114,7 @@ function describeRun(runs: RunService, record: RunRecord, store: ArtifactStore, 
     run_folder: store.runDir(record.run_id),
     images: record.images,
     local_files: (record.local_images ?? []).map((f) => (f ? path.join(outputs, f) : null)),
+    workspace_files: (record.local_images ?? []).map((f) => (f ? path.relative(store.workspaceFolder, path.join(outputs, f)).split(path.sep).join('/') : null)),
     ...(record.copies && record.copies.length > 0 ? { copies: record.copies } : {}),
     ...(record.error ? { error: record.error.message } : {}),
     ...(message ? { message } : {}),
@@ -144,7 +195,7 @@ export class GenerateImageTool implements vscode.LanguageModelTool<GenerateToolI
         return text({ ...describeRun(this.deps.runs, result.run.record, store), message: [result.message.message, result.message.hint].filter(Boolean).join(' ') });
       case 'submitted': {
         const final = await runEnded(this.deps.runs, result.run, token);
-        return text(describeRun(this.deps.runs, final, result.run.store));
+        return withImages(describeRun(this.deps.runs, final, result.run.store), final, result.run.store);
       }
     }
   }
@@ -169,9 +220,9 @@ export class CheckImageTaskTool implements vscode.LanguageModelTool<CheckToolInp
     if (!record || !store) return text({ status: outcome.status, task_id: parsed.data.taskId, message: outcome.message });
     if (parsed.data.keepWatching && outcome.status === 'inProgress') {
       const final = await runEnded(this.deps.runs, { record, store }, token);
-      return text(describeRun(this.deps.runs, final, store));
+      return withImages(describeRun(this.deps.runs, final, store), final, store);
     }
-    return text(describeRun(this.deps.runs, record, store, outcome.message));
+    return withImages(describeRun(this.deps.runs, record, store, outcome.message), record, store);
   }
 }
 

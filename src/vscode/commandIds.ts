@@ -30,6 +30,8 @@ export const Commands = {
   showSpending: 'creatok.showSpending',
   spendingExportCsv: 'creatok.spending.exportCsv',
   spendingRefresh: 'creatok.spending.refresh',
+  generateMissingImage: 'creatok.generateMissingImage',
+  generateMissingImages: 'creatok.generateMissingImages',
 } as const;
 
 /** Commands the palette does not list (they act on a Tasks view item). */

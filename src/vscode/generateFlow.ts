@@ -9,40 +9,29 @@ import type { Catalog } from '../core/models';
 import type { RunView } from '../core/panelMessages';
 import { expectedDuration } from '../core/pollSchedule';
 import { inspectReference, ReferenceUploadError, uploadReferences, type ReferenceFile, type UploadedReference } from '../core/references';
-import { validateGeneration, type GenerationRequest, type ResolvedRequest } from '../core/request';
+import { validateGeneration, type GenerationRequest } from '../core/request';
 import { checkLimits, type Spend, type SpendLimits } from '../core/spend/ledgerEntries';
 import { durationsOf, recentRecords, unconfirmedOf, type RunDuration } from '../core/runs/history';
 import type { RunRecord } from '../core/runs/record';
-import { promptHead } from '../core/runs/runStatus';
-import type { RunService, RunSnapshot } from '../core/runs/runService';
-import type { SpendRefusal } from '../core/runs/runTypes';
+import type { RunService, RunSnapshot, SubmitResult } from '../core/runs/runService';
 import type { ArtifactStore } from '../core/runs/store';
 import type { ApiKeyStore } from './apiKey';
+import { batchConfirmationText, confirmationText, confirmRequest, overLimitMessage, uncountedMessage, type ConfirmRequest } from './confirmation';
+
+export type { ConfirmRequest } from './confirmation';
 import { showProblem, withAbortSignal } from './notify';
 import { flowView, toRunView } from './runPresenter';
 import type { RunNotifications } from './runNotifications';
 import { openResultFile } from './runNotifications';
 import { describeError, phaseText, problemText, referenceProblemText, type PlainMessage } from './userMessages';
 
-/** What the confirmation must also say: earlier runs that may have been charged without an answer; and its text. */
-export interface ConfirmContext {
-  unconfirmed: RunRecord[];
-  /** The modal's message and detail, as shown (the integration tests read them). */
-  text: ConfirmationText;
-}
-
-export interface ConfirmationText {
-  message: string;
-  detail: string;
-}
-
 export interface GenerateOptions {
   /** The chat tool that asked for it (its name is shown in the confirmation). */
   requestedBy?: string;
+  /** The missing image it is generated for (Generate Missing Image). */
+  fill?: RunRecord['fill'];
 }
 
-/** Asks the user to confirm a paid request; the integration tests replace it (the test driver skips modals). */
-export type ConfirmRequest = (request: ResolvedRequest, references: ReferenceFile[], context: ConfirmContext) => Promise<boolean>;
 
 export interface GenerateFlowDeps {
   client: () => CreatOkClient;
@@ -128,17 +117,8 @@ export class GenerateFlow {
     if (!(await this.deps.apiKeys.ensure())) return { kind: 'noKey' };
 
     const request = validation.request;
-    // The limits before the dialog (the run service's gate checks them again, under the ledger's lock, before sending).
-    const limits = this.deps.limits();
-    if (limits.daily > 0 || limits.monthly > 0) {
-      const spent = await this.deps.spend().catch((error: Error) => error);
-      const check = spent instanceof Error ? undefined : checkLimits(spent, limits, request.estimatedCredits);
-      if (!check?.ok) {
-        const message = check ? overLimitMessage(check) : uncountedMessage(spent as Error);
-        this.deps.logger.info(`generate: refused by the credit limits before the confirmation (${message.message}); nothing was sent`);
-        return this.refuse(message, listener, check?.ok === false && check.kind === 'monthly' ? 'creatok.monthlyCreditLimit' : undefined);
-      }
-    }
+    const refused = await this.refusedByLimits(request.estimatedCredits, listener);
+    if (refused) return refused;
     // One read of the recent runs serves the warning below and the expected duration later.
     const recent = await recentRecords(store).catch((): RunRecord[] => []);
     const unconfirmed = unconfirmedOf(recent);
@@ -186,9 +166,15 @@ export class GenerateFlow {
         return this.deps.runs.submit(store, request, {
           references: uploaded.map((r) => ({ path: vscode.workspace.asRelativePath(r.file, false), size: r.size, type: r.mime, objectKey: r.objectKey })),
           watch: { expectedMs },
+          ...(options.fill ? { fill: options.fill } : {}),
         });
       },
     );
+    return this.resultOf(outcome, store, listener);
+  }
+
+  /** What a submit's outcome means to the user: said in the panel and a notification. */
+  private resultOf(outcome: SubmitResult, store: ArtifactStore, listener: FlowListener): GenerateResult {
     switch (outcome.kind) {
       case 'overLimit':
         // Another window spent the room meanwhile: the gate counted its run under the ledger's lock.
@@ -221,6 +207,55 @@ export class GenerateFlow {
     }
   }
 
+  /**
+   * The limits before the dialog (the run service's gate checks them again, under the ledger's
+   * lock, before sending): a refusal, said, or undefined when `credits` fit.
+   */
+  private async refusedByLimits(credits: number | null, listener: FlowListener): Promise<GenerateResult | undefined> {
+    const limits = this.deps.limits();
+    if (limits.daily <= 0 && limits.monthly <= 0) return undefined;
+    const spent = await this.deps.spend().catch((error: Error) => error);
+    const check = spent instanceof Error ? undefined : checkLimits(spent, limits, credits);
+    if (check?.ok) return undefined;
+    const message = check ? overLimitMessage(check) : uncountedMessage(spent as Error);
+    this.deps.logger.info(`generate: refused by the credit limits before the confirmation (${message.message}); nothing was sent`);
+    return this.refuse(message, listener, check?.ok === false && check.kind === 'monthly' ? 'creatok.monthlyCreditLimit' : undefined);
+  }
+
+  /**
+   * "Generate Missing Images in File": several requests, one confirmation listing each prompt,
+   * model, resolution and cost, and the total; then one task each (each through the spend gate),
+   * each with the missing image it is for. Returns each submit's result, in order.
+   */
+  async generateMany(items: { request: GenerationRequest; fill: NonNullable<GenerateOptions['fill']> }[]): Promise<GenerateResult | GenerateResult[]> {
+    if (this.busy) return { kind: 'busy' };
+    this.busy = true;
+    try {
+      const store = this.deps.store();
+      if (!store) return { kind: 'noWorkspace' };
+      const catalog = await this.deps.catalog();
+      const validations = items.map((item) => validateGeneration(catalog, { ...item.request, referenceCount: 0 }));
+      const problems = validations.flatMap((v, i) => (v.ok ? [] : v.problems.map((p) => `${i + 1}: ${problemText(p)}`)));
+      if (problems.length > 0) return { kind: 'invalid', problems };
+      const requests = validations.flatMap((v) => (v.ok ? [v.request] : []));
+      if (!(await this.deps.apiKeys.ensure())) return { kind: 'noKey' };
+      const total = requests.some((r) => r.estimatedCredits === null) ? null : requests.reduce((sum, r) => sum + (r.estimatedCredits ?? 0), 0);
+      const refused = await this.refusedByLimits(total, {});
+      if (refused) return refused;
+      const unconfirmed = unconfirmedOf(await recentRecords(store).catch((): RunRecord[] => []));
+      const text = batchConfirmationText(requests, total, unconfirmed);
+      if (!(await (this.deps.confirm ?? confirmRequest)(requests[0]!, [], { unconfirmed, text }))) return { kind: 'declined' };
+      const results: GenerateResult[] = [];
+      for (const [i, request] of requests.entries()) {
+        const outcome = await this.deps.runs.submit(store, request, { fill: items[i]!.fill, source: 'panel' });
+        results.push(await this.resultOf(outcome, store, {}));
+      }
+      return results;
+    } finally {
+      this.busy = false;
+    }
+  }
+
   /** A refusal by the limits: said in the panel and in a warning that offers Open Settings. */
   private refuse(message: PlainMessage, listener: FlowListener, setting = 'creatok.dailyCreditLimit'): GenerateResult {
     listener.step?.(flowView('notStarted', message));
@@ -238,70 +273,6 @@ export class GenerateFlow {
     }
     return message;
   }
-}
-
-/** How much of the prompt the confirmation shows. */
-export const CONFIRM_PROMPT_CHARS = 300;
-
-/**
- * The modal's text: the prompt (its first 300 characters, and its length when longer), who asked
- * for it when a chat agent did, model, resolution, count, aspect ratio, references, credits.
- */
-export function confirmationText(request: ResolvedRequest, references: ReferenceFile[], unconfirmed: RunRecord[], requestedBy?: string): ConfirmationText {
-  const credits =
-    request.estimatedCredits === null
-      ? vscode.l10n.t('Estimated cost: unknown (the price list could not be loaded)')
-      : vscode.l10n.t('Estimated cost: {0} credits', request.estimatedCredits);
-  const prompt = [...request.prompt]; // by code point: a cut never splits a character
-  const shownPrompt =
-    prompt.length > CONFIRM_PROMPT_CHARS
-      ? vscode.l10n.t('Prompt: "{0}…" ({1} characters in all)', prompt.slice(0, CONFIRM_PROMPT_CHARS).join(''), prompt.length)
-      : vscode.l10n.t('Prompt: "{0}"', request.prompt);
-  const detail = [
-    ...(requestedBy ? [vscode.l10n.t('Requested by a chat agent (tool {0}). Read the prompt: text in your files can steer an agent.', requestedBy)] : []),
-    shownPrompt,
-    vscode.l10n.t('Model: {0}', request.modelLabel),
-    vscode.l10n.t('Resolution: {0}', request.resolution),
-    vscode.l10n.t('Number of images: {0}', request.n),
-    vscode.l10n.t('Aspect ratio: {0}', request.aspectRatio),
-    ...(references.length > 0 ? [vscode.l10n.t('Reference images: {0}', references.map((r) => vscode.workspace.asRelativePath(r.file, false)).join(', '))] : []),
-    credits,
-    ...unconfirmed.map((r) =>
-      vscode.l10n.t(
-        'Careful: an earlier request ("{0}", {1}) may have been accepted by CreatOK although no answer came back. Check your recent tasks on the CreatOK website first, so you are not charged twice.',
-        promptHead(r.prompt, 40),
-        new Date(r.created_at).toLocaleString(vscode.env.language),
-      ),
-    ),
-  ].join('\n');
-  return { message: vscode.l10n.t('Generate with CreatOK? This uses paid credits.'), detail };
-}
-
-/** The modal itself. */
-async function confirmRequest(_request: ResolvedRequest, _references: ReferenceFile[], context: ConfirmContext): Promise<boolean> {
-  const generate = vscode.l10n.t('Generate');
-  const choice = await vscode.window.showWarningMessage(context.text.message, { modal: true, detail: context.text.detail }, generate);
-  return choice === generate;
-}
-
-/** Why a limit refused a request: the limit, what is spent, and what the request would add. */
-export function overLimitMessage(refusal: SpendRefusal): PlainMessage {
-  const hint = vscode.l10n.t('Change creatok.dailyCreditLimit or creatok.monthlyCreditLimit in your settings to allow more (0 means no limit). Spending is counted across every workspace and window.');
-  switch (refusal.kind) {
-    case 'unknownCost':
-      return { message: vscode.l10n.t('Not sent: the price of this request is unknown (the price list could not be loaded), so your credit limit of {0} credits cannot be kept.', refusal.limit), hint };
-    case 'daily':
-      return { message: vscode.l10n.t('Not sent: this request (about {0} credits) would pass your daily limit of {1} credits ({2} used today).', refusal.credits ?? 0, refusal.limit, refusal.spend.today), hint };
-    case 'monthly':
-      return { message: vscode.l10n.t('Not sent: this request (about {0} credits) would pass your monthly limit of {1} credits ({2} used this month).', refusal.credits ?? 0, refusal.limit, refusal.spend.month), hint };
-  }
-}
-
-function uncountedMessage(error: Error): PlainMessage {
-  return {
-    message: vscode.l10n.t('Not sent: what you spent could not be counted, so your credit limits cannot be kept.'),
-    hint: vscode.l10n.t('The spend ledger could not be read: {0}', error.message),
-  };
 }
 
 /** Which reference image failed to upload, and why, in plain words (with Set API Key for a refused key). */

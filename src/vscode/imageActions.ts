@@ -1,10 +1,16 @@
 // From a generated image to the user's work: insert it where they write (Markdown, HTML, or a
 // path), copy a Markdown link, save a copy elsewhere, and remember where "Generate Image from
-// Selection" was asked so the result goes back there.
+// Selection" was asked so the result goes back there. Insert and Copy Markdown Link link a copy
+// of the image in the project (core/projectCopies.ts decides where), never the run folder, which
+// many repositories ignore.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import * as z from 'zod/mini';
 import { altText, imageMarkup, markupKindOf, nameFromPrompt, relativeImagePath } from '../core/imageUse';
+import type { Logger } from '../core/log';
+import { copyTarget, CopyRefusedError, placeProjectCopy } from '../core/projectCopies';
+import type { RunService } from '../core/runs/runService';
 import type { RunRecord } from '../core/runs/record';
 import type { RunIndex } from '../core/runs/runIndex';
 import { promptHead } from '../core/runs/runStatus';
@@ -36,7 +42,13 @@ export class ImageActions extends Disposable {
   /** Where "Generate Image from Selection" was asked: the next Insert from the panel goes there. */
   private selectionTarget: { uri: vscode.Uri; position: vscode.Position } | undefined;
 
-  constructor(private readonly index: RunIndex) {
+  constructor(
+    private readonly index: RunIndex,
+    private readonly runs: RunService,
+    /** creatok.imagesFolder ('' = none). */
+    private readonly imagesFolder: () => string,
+    private readonly logger: Logger,
+  ) {
     super();
     this._register(
       vscode.window.onDidChangeActiveTextEditor((editor) => {
@@ -98,7 +110,9 @@ export class ImageActions extends Disposable {
       void vscode.window.showInformationMessage(vscode.l10n.t('Open a text editor first: the image is inserted at its cursor.'));
       return false;
     }
-    const markup = this.markupFor(image, editor.document);
+    const copy = await this.projectCopy(image, editor.document);
+    if (!copy) return false;
+    const markup = imageMarkup(markupKindOf(editor.document.languageId), this.linkTo(copy, editor.document, image), altText(image.record.prompt));
     const selections = editor.selections;
     const done = await editor.edit((edit) => {
       for (const selection of selections) edit.replace(selection, selectionTarget ? `\n${markup}\n` : markup);
@@ -107,15 +121,62 @@ export class ImageActions extends Disposable {
     return done;
   }
 
-  /** The Markdown link to the image, relative to the last active document (or the workspace). */
-  async markdownLink(image: GeneratedImage): Promise<string> {
-    const editor = await this.editorForInsert();
-    return imageMarkup('markdown', this.relativePath(image, editor?.document), altText(image.record.prompt));
+  /** The Markdown link to the image's project copy, relative to the last active document (or the workspace). */
+  async markdownLink(image: GeneratedImage): Promise<string | undefined> {
+    const document = (await this.editorForInsert())?.document;
+    const copy = await this.projectCopy(image, document);
+    return copy ? imageMarkup('markdown', this.linkTo(copy, document, image), altText(image.record.prompt)) : undefined;
   }
 
-  async copyMarkdownLink(image: GeneratedImage): Promise<void> {
-    await vscode.env.clipboard.writeText(await this.markdownLink(image));
+  async copyMarkdownLink(image: GeneratedImage): Promise<boolean> {
+    const link = await this.markdownLink(image);
+    if (!link) return false;
+    await vscode.env.clipboard.writeText(link);
     vscode.window.setStatusBarMessage(vscode.l10n.t('Copied the Markdown link.'), 3000);
+    return true;
+  }
+
+  /**
+   * The image as one of the project's files, for `document`: copied where the copy rule says
+   * (markdown.copyFiles.destination, creatok.imagesFolder, the document's folder; `images/` for
+   * an untitled document), or an equal copy already there; listed in the run's record. Undefined,
+   * with the reason said, when it may not be copied.
+   */
+  async projectCopy(image: GeneratedImage, document: vscode.TextDocument | undefined): Promise<string | undefined> {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Restricted Mode: trust this folder to copy generated images into it.'));
+      return undefined;
+    }
+    const fileDocument = document?.uri.scheme === 'file' ? document : undefined;
+    const root = (fileDocument && vscode.workspace.getWorkspaceFolder(fileDocument.uri)?.uri.fsPath) ?? image.store.workspaceFolder;
+    const target = copyTarget({
+      documentPath: fileDocument?.uri.fsPath,
+      workspaceFolder: root,
+      rules: copyRules(fileDocument, (m) => this.logger.warn(m)),
+      matches: (glob) => !!fileDocument && vscode.languages.match({ pattern: glob }, fileDocument) > 0,
+      imagesFolder: this.imagesFolder(),
+      fileName: nameFromPrompt(image.record.prompt || image.record.run_id) + path.extname(image.file).toLowerCase(),
+    });
+    try {
+      const placed = await placeProjectCopy(image.file, target.file, root);
+      const listed = path.relative(image.store.workspaceFolder, placed.file).split(path.sep).join('/');
+      this.logger.info(`copy: ${placed.reused ? 'linked the equal copy' : 'copied the image to'} ${listed} (${target.origin})`);
+      if (!(await this.runs.addCopies(image.store, image.record.run_id, [listed]))) this.logger.warn(`copy: run ${image.record.run_id} could not list ${listed}`);
+      return placed.file;
+    } catch (error) {
+      const where = vscode.workspace.asRelativePath(target.file, false);
+      const message =
+        error instanceof CopyRefusedError
+          ? error.reason === 'outside'
+            ? vscode.l10n.t('The image was not copied: {0} is outside the workspace. Nothing was written.', where)
+            : error.reason === 'git'
+              ? vscode.l10n.t('The image was not copied: {0} is inside .git. Nothing was written.', where)
+              : vscode.l10n.t('The image was not copied: {0} goes through a symbolic link. Nothing was written.', where)
+          : vscode.l10n.t('The image could not be copied to {0}: {1}', where, (error as Error).message);
+      this.logger.warn(`copy: ${(error as Error).message}`);
+      void vscode.window.showWarningMessage(message);
+      return undefined;
+    }
   }
 
   /** "Save As…": a copy where the user picks, named from the prompt by default. */
@@ -149,15 +210,22 @@ export class ImageActions extends Disposable {
     return last && vscode.window.visibleTextEditors.includes(last) ? last : undefined;
   }
 
-  private markupFor(image: GeneratedImage, document: vscode.TextDocument): string {
-    return imageMarkup(markupKindOf(document.languageId), this.relativePath(image, document), altText(image.record.prompt));
+  /** A link to `file`: relative to the document's folder; for an untitled document (or none), to the workspace. */
+  private linkTo(file: string, document: vscode.TextDocument | undefined, image: GeneratedImage): string {
+    if (document && document.uri.scheme === 'file') return relativeImagePath(path.dirname(document.uri.fsPath), file);
+    return relativeImagePath(image.store.workspaceFolder, file);
   }
+}
 
-  /** Relative to the document's folder; for an untitled document (or none), to the workspace. */
-  private relativePath(image: GeneratedImage, document: vscode.TextDocument | undefined): string {
-    if (document && document.uri.scheme === 'file') return relativeImagePath(path.dirname(document.uri.fsPath), image.file);
-    return relativeImagePath(image.store.workspaceFolder, image.file);
-  }
+const copyRulesSchema = z.record(z.string(), z.string());
+
+/** The user's `markdown.copyFiles.destination` for the document; anything else than glob → path is ignored (and logged). */
+function copyRules(document: vscode.TextDocument | undefined, warn: (message: string) => void): Record<string, string> {
+  if (!document) return {};
+  const raw = vscode.workspace.getConfiguration('markdown', document.uri).get<unknown>('copyFiles.destination') ?? {};
+  const parsed = copyRulesSchema.safeParse(raw);
+  if (!parsed.success) warn('markdown.copyFiles.destination is not a map of globs to paths; it is not used for generated images');
+  return parsed.success ? parsed.data : {};
 }
 
 /** Resolves at the next change of the visible or active editors, or after `ms`. */

@@ -57,7 +57,8 @@ export function registerImageCommands(deps: ImageCommandDeps): vscode.Disposable
     }),
     vscode.commands.registerCommand(Commands.tasksCopyMarkdownLink, async (arg: unknown) => {
       const image = await imageOfEntry(arg, vscode.l10n.t('Copy Markdown Link'));
-      if (image) await actions.copyMarkdownLink(image);
+      // It copies the image into the project: only in a trusted folder.
+      if (image && (await requireTrust())) await actions.copyMarkdownLink(image);
     }),
     vscode.commands.registerCommand(Commands.tasksSaveImageAs, async (arg: unknown) => {
       const image = await imageOfEntry(arg, vscode.l10n.t('Save Image As'));

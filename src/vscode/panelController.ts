@@ -13,6 +13,7 @@ import { promptHead } from '../core/runs/runStatus';
 import { imagesOfRun, type GeneratedImage, type ImageActions } from './imageActions';
 import { inspectReference, type ReferenceFile } from '../core/references';
 import type { GenerationRequest } from '../core/request';
+import type { RunRecord } from '../core/runs/record';
 import type { RunService } from '../core/runs/runService';
 import { isRunId } from '../core/runs/runId';
 import type { ArtifactStore } from '../core/runs/store';
@@ -96,6 +97,15 @@ export class PanelController extends Disposable implements PanelHost {
   /** What the panel was last filled with (for the tests). */
   lastPrefill: Partial<PanelForm> | undefined;
 
+  /** The missing image the panel's next run is for (Generate Missing Image), until a run is sent. */
+  pendingFill: RunRecord['fill'] | undefined;
+
+  /** Fills the prompt for a missing image; the next run sent from the panel is written at its link's target. */
+  prefillForMissingImage(prompt: string, fill: NonNullable<RunRecord['fill']>): void {
+    this.pendingFill = fill;
+    this.prefill({ prompt, modelChosen: false });
+  }
+
   /** "Vary": the same prompt and settings, with that image as the only reference. */
   async vary(image: GeneratedImage): Promise<string[]> {
     this.references = [];
@@ -121,11 +131,18 @@ export class PanelController extends Disposable implements PanelHost {
   async generate(form: PanelForm): Promise<ReplyResult | undefined> {
     this.shown = undefined;
     await this.deps.memento.update(LAST_CHOICES_KEY, { model: form.model, resolution: form.resolution, aspectRatio: form.aspectRatio, n: form.n } satisfies LastChoices);
-    const result = await this.deps.flow.generate(requestOfForm(form), this.referenceFiles, {
-      step: (view) => this.postRun(view),
-      problems: (problems) => this.panel?.post({ type: 'problems', problems: problems.map((m) => ({ field: 'form', message: m })) }),
-    });
+    const fill = this.pendingFill;
+    const result = await this.deps.flow.generate(
+      requestOfForm(form),
+      this.referenceFiles,
+      {
+        step: (view) => this.postRun(view),
+        problems: (problems) => this.panel?.post({ type: 'problems', problems: problems.map((m) => ({ field: 'form', message: m })) }),
+      },
+      fill ? { fill } : {},
+    );
     if (result.kind === 'submitted' || result.kind === 'submitFailed') {
+      if (this.pendingFill === fill) this.pendingFill = undefined;
       this.shown = { store: result.run.store, runId: result.run.record.run_id };
       // Events that came before `shown` was set are not lost: show the latest state.
       const view = await this.currentRunView();
@@ -221,7 +238,7 @@ export class PanelController extends Disposable implements PanelHost {
   }
 
   private async imageAction(runId: string, index: number, action: (typeof IMAGE_ACTIONS)[number]): Promise<void> {
-    if (action !== 'copyMarkdown' && !(await requireTrust())) return;
+    if (!(await requireTrust())) return; // every action reads the run, and Insert and Copy Markdown Link write a copy
     const store = this.deps.store();
     if (!store || !isRunId(runId)) return;
     const latest = await this.deps.runs.latest({ store, runId });
@@ -232,7 +249,8 @@ export class PanelController extends Disposable implements PanelHost {
         await this.deps.images.insert(image, { fromPanel: true });
         return;
       case 'copyMarkdown':
-        return this.deps.images.copyMarkdownLink(image);
+        await this.deps.images.copyMarkdownLink(image);
+        return;
       case 'saveAs':
         await this.deps.images.saveAs(image);
         return;

@@ -7,55 +7,14 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { gradientPng } from '../../standin/png';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { TestingApi } from '../../../src/extension';
 import type { PanelForm, RunView } from '../../../src/core/panelMessages';
 import type { ReferenceFile } from '../../../src/core/references';
 import type { RunEvent } from '../../../src/core/runs/runService';
 import { requestOfForm } from '../../../src/vscode/panelController';
 import { endMessage, toRunView } from '../../../src/vscode/runPresenter';
 import type { GenerateResult } from '../../../src/vscode/generateFlow';
+import { EXTENSION_ID, form, testing, until, workspaceRoot } from './helpers';
 import { standIn } from './standInControl';
-
-const EXTENSION_ID = 'creatok.creatok-image';
-
-async function testing(): Promise<TestingApi> {
-  const extension = vscode.extensions.getExtension<{ testing?: TestingApi }>(EXTENSION_ID);
-  assert.ok(extension, 'the extension is installed');
-  const api = await extension.activate();
-  assert.ok(api.testing, 'the extension runs in test mode');
-  return api.testing;
-}
-
-function workspaceRoot(): string {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'a workspace folder is open');
-  return folder.uri.fsPath;
-}
-
-const form = (prompt: string, extra: Partial<PanelForm> = {}): PanelForm => ({
-  prompt,
-  useCase: 'general',
-  useCaseChosen: false,
-  model: 'nano-banana-2',
-  modelChosen: true,
-  resolution: '2K',
-  aspectRatio: '1:1',
-  n: 1,
-  ...extra,
-});
-
-function until<T>(what: string, check: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const end = Date.now() + timeoutMs;
-    const tick = (): void => {
-      const value = check();
-      if (value !== undefined) return resolve(value);
-      if (Date.now() > end) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 50);
-    };
-    tick();
-  });
-}
 
 interface Generation {
   result: GenerateResult;
@@ -348,7 +307,7 @@ export function extensionSuite(): void {
       const imageFile = (end: RunEvent & { kind: 'ended' }, i = 0): string =>
         join(workspaceRoot(), 'generate-image', '.artifacts', end.run.record.run_id, 'outputs', end.run.record.local_images![i]!);
 
-      it('inserts into a Markdown and an HTML file a relative path that resolves to the image', async () => {
+      it('inserts into a Markdown and an HTML file a relative link to a copy of the image beside the document (a second Insert adds no file)', async () => {
         const end = await finishedRun('A red fox in the snow, *watercolor*');
         for (const [file, pattern] of [
           ['docs/guide/page.md', /^Intro\n!\[A red fox in the snow, \\\*watercolor\\\*\]\(([^)]+)\)\n$/],
@@ -367,7 +326,15 @@ export function extensionSuite(): void {
           const match = pattern.exec(text);
           assert.ok(match, `${file}: ${JSON.stringify(text)}; active ${vscode.window.activeTextEditor?.document.uri.path}`);
           assert.ok(!match[1]!.includes('\\'), 'forward slashes');
-          assert.equal(join(join(path, '..'), match[1]!), imageFile(end), 'the relative path resolves to the image');
+          const copy = join(join(path, '..'), match[1]!);
+          assert.equal(copy, join(join(path, '..'), 'a-red-fox-in-the-snow-watercolor.png'), 'a copy named from the prompt, beside the document');
+          assert.deepEqual(readFileSync(copy), readFileSync(imageFile(end)), 'the image\'s bytes');
+          const filesBefore = readdirSync(join(path, '..')).sort();
+          assert.equal(await vscode.commands.executeCommand('creatok.insertImage', { runId: end.run.record.run_id, index: 0 }), true);
+          assert.deepEqual(readdirSync(join(path, '..')).sort(), filesBefore, 'the equal copy is linked again, not copied again');
+          assert.equal(editor.document.getText().split(match[1]!).length - 1, 2, 'the same link twice');
+          const recorded = JSON.parse(readFileSync(join(workspaceRoot(), 'generate-image', '.artifacts', end.run.record.run_id, 'outputs', 'result.json'), 'utf8'));
+          assert.ok((recorded.copies as string[]).includes(join(file, '..', 'a-red-fox-in-the-snow-watercolor.png')), `the record lists the copy: ${recorded.copies}`);
           await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
         }
       });
@@ -485,10 +452,14 @@ export function extensionSuite(): void {
     });
 
     describe('language-model tools', () => {
+      let lastResult: vscode.LanguageModelToolResult | undefined;
+      /** The tool's JSON (its first text part); the whole result stays in `lastResult`. */
       const invoke = async (name: string, input: object): Promise<Record<string, unknown>> => {
         const result = await vscode.lm.invokeTool(name, { input, toolInvocationToken: undefined });
-        const text = result.content.map((p) => (p instanceof vscode.LanguageModelTextPart ? p.value : '')).join('');
-        return JSON.parse(text) as Record<string, unknown>;
+        lastResult = result;
+        const first = result.content[0];
+        assert.ok(first instanceof vscode.LanguageModelTextPart, 'the description comes first');
+        return JSON.parse(first.value) as Record<string, unknown>;
       };
 
       it('registers both tools', () => {
@@ -529,6 +500,18 @@ export function extensionSuite(): void {
         assert.equal(files.length, 2);
         for (const f of files) assert.ok(existsSync(f), f);
         assert.ok(existsSync(String(out.run_folder)));
+        // The agent sees what it made: each image as an image part, beside its workspace-relative path.
+        const images = lastResult!.content.filter((p): p is vscode.LanguageModelDataPart => p instanceof vscode.LanguageModelDataPart);
+        assert.equal(images.length, 2);
+        images.forEach((part, i) => {
+          assert.equal(part.mimeType, 'image/png');
+          assert.deepEqual(Buffer.from(part.data), readFileSync(files[i]!), `image ${i + 1}: the bytes saved on disk`);
+        });
+        const named = lastResult!.content.filter((p): p is vscode.LanguageModelTextPart => p instanceof vscode.LanguageModelTextPart).map((p) => p.value);
+        for (const relative of out.workspace_files as string[]) {
+          assert.ok(!relative.startsWith('/') && relative.startsWith('generate-image/'), relative);
+          assert.ok(named.some((t) => t.includes(relative)), `${relative} named beside its image`);
+        }
       });
 
       it('check: returns the state of a task without any cost, and writes its run folder', async () => {
