@@ -21,6 +21,7 @@ import { SettingsCache, type Settings } from './vscode/settings';
 import { SpendTracker } from './vscode/spend';
 import { registerSpending } from './vscode/spending/spendingView';
 import { MissingImages } from './vscode/missingImages';
+import { IMAGE_DRAG_MIME, ImageDropProvider, TasksDragController } from './vscode/imageDrop';
 import { SpendLedger } from './core/spend/ledger';
 import { ledgerGate } from './core/spend/ledgerGate';
 import type { SpendLimits } from './core/spend/ledgerEntries';
@@ -49,6 +50,9 @@ export interface TestingApi {
   tasksView: TasksView;
   panel: PanelController;
   images: ImageActions;
+  /** The Tasks view's drag side and the editors' drop side (a test cannot make a real tree drag). */
+  tasksDrag: TasksDragController;
+  imageDrop: ImageDropProvider;
 }
 
 export function activate(context: vscode.ExtensionContext): { testing?: TestingApi } {
@@ -120,6 +124,8 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
     memento: context.workspaceState,
     currentPanel: () => GeneratePanel.current,
   });
+  const tasksDrag = new TasksDragController();
+  const imageDrop = new ImageDropProvider(index, runs, images);
   const showPanel = (): GeneratePanel => GeneratePanel.show(context.extensionUri, panelHost, logger, imageOrigins());
   context.subscriptions.push(
     tasksView,
@@ -128,7 +134,8 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
     images,
     ...registerImageCommands({ actions: images, index, runs, panel: panelHost, showPanel: () => void showPanel() }),
     { dispose: () => GeneratePanel.current?.dispose() },
-    tasksView.bindTo(vscode.window.createTreeView('creatok.tasks', { treeDataProvider: tasksView, showCollapseAll: false }), spend),
+    tasksView.bindTo(vscode.window.createTreeView('creatok.tasks', { treeDataProvider: tasksView, showCollapseAll: false, dragAndDropController: tasksDrag }), spend),
+    vscode.languages.registerDocumentDropEditProvider({ scheme: 'file' }, imageDrop, { dropMimeTypes: [IMAGE_DRAG_MIME], providedDropEditKinds: [ImageDropProvider.kind] }),
     ...registerTasksCommands({ index, view: tasksView, runs, resumer, openPanelWith: (form: Partial<PanelForm>) => showPanel().prefill(form) }),
     vscode.commands.registerCommand(Commands.resumeTask, (taskId?: unknown, mode?: unknown) =>
       resumer.resumeById(typeof taskId === 'string' ? taskId : undefined, mode === 'once' || mode === 'watch' ? (mode as ResumeMode) : undefined),
@@ -193,7 +200,7 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
   logger.info(`activated in ${activationMs.toFixed(1)} ms (VS Code ${vscode.version}, language ${vscode.env.language})`);
 
   if (context.extensionMode === vscode.ExtensionMode.Test) {
-    return { testing: { activationMs, activationStages: stages, setConfirm: (c) => (confirm = c), flow, runs, resumer, tasksView, panel: panelHost, images } };
+    return { testing: { activationMs, activationStages: stages, setConfirm: (c) => (confirm = c), flow, runs, resumer, tasksView, panel: panelHost, images, tasksDrag, imageDrop } };
   }
   return {};
 }

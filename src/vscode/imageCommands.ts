@@ -7,6 +7,7 @@ import type { RunService } from '../core/runs/runService';
 import { Commands } from './commandIds';
 import { imagesOfRun, type GeneratedImage, type ImageActions } from './imageActions';
 import type { PanelController } from './panelController';
+import { isImageNode } from './tasks/tasksView';
 import { requireTrust } from './trust';
 
 export interface ImageCommandDeps {
@@ -24,10 +25,13 @@ export function registerImageCommands(deps: ImageCommandDeps): vscode.Disposable
   const { actions } = deps;
   /** The images of the run behind a Tasks view item, one picked when there are several. */
   const imageOfEntry = async (arg: unknown, title: string): Promise<GeneratedImage | undefined> => {
-    if (!isEntry(arg)) return undefined;
-    const latest = await deps.runs.latest(arg);
+    const entry = isImageNode(arg) ? arg.entry : arg;
+    if (!isEntry(entry)) return undefined;
+    const latest = await deps.runs.latest(entry);
     if (!latest.ok) return undefined;
-    return actions.pick(await imagesOfRun(arg.store, latest.record), title);
+    const images = await imagesOfRun(entry.store, latest.record);
+    // An image row: that image; a run row: the one picked when there are several.
+    return isImageNode(arg) ? images.find((i) => i.index === arg.index) : actions.pick(images, title);
   };
 
   return [

@@ -14,9 +14,18 @@ import { SpendTracker } from '../spend';
 import { Disposable } from '../disposable';
 import { ageText, phaseIcon, runLabel, runStateText, runTooltip } from '../runPresenter';
 
-export type TaskNode = RunEntry | { kind: 'more' };
+/** One saved image of a run with several: a child row (dragged, opened, inserted on its own). */
+export interface ImageNode {
+  kind: 'image';
+  entry: RunEntry;
+  index: number;
+  file: string;
+}
 
-const isMore = (node: TaskNode): node is { kind: 'more' } => 'kind' in node;
+export type TaskNode = RunEntry | { kind: 'more' } | ImageNode;
+
+const isMore = (node: TaskNode): node is { kind: 'more' } => 'kind' in node && node.kind === 'more';
+export const isImageNode = (node: unknown): node is ImageNode => !!node && typeof node === 'object' && (node as { kind?: unknown }).kind === 'image';
 
 export class TasksView extends Disposable implements vscode.TreeDataProvider<TaskNode> {
   private readonly changed = this._register(new vscode.EventEmitter<TaskNode | undefined>());
@@ -99,12 +108,30 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
   }
 
   async getChildren(node?: TaskNode): Promise<TaskNode[]> {
-    if (node) return [];
+    if (node) return 'kind' in node ? [] : this.imagesOf(node);
     this.shown = await this.index.page(this.pageSize);
     return this.index.size > this.shown.length ? [...this.shown, { kind: 'more' }] : this.shown;
   }
 
+  /** The saved images of a succeeded run (each a file in its images folder). */
+  private async imagesOf(entry: RunEntry): Promise<ImageNode[]> {
+    const read = this.runs.snapshot(entry.store, entry.runId)?.record ?? (await this.index.read(entry).then((r) => (r.ok ? r.record : undefined)));
+    if (!read || classifyStatus(read.status) !== 'succeeded') return [];
+    const files = await Promise.all((read.local_images ?? []).map((local) => entry.store.localImagePath(entry.runId, local)));
+    return files.flatMap((file, index) => (file ? [{ kind: 'image' as const, entry, index, file }] : []));
+  }
+
   async getTreeItem(node: TaskNode): Promise<vscode.TreeItem> {
+    if (isImageNode(node)) {
+      const item = new vscode.TreeItem(vscode.l10n.t('Image {0}', node.index + 1));
+      item.id = `${node.entry.key}#${node.index}`;
+      item.description = path.basename(node.file);
+      item.iconPath = vscode.Uri.file(node.file);
+      item.tooltip = vscode.l10n.t('Drag into a Markdown or HTML file to insert it (a copy goes into the project).');
+      item.contextValue = 'image hasLocalImages'; // the image actions of a run apply to it alone
+      item.command = { command: 'vscode.open', title: vscode.l10n.t('Open image'), arguments: [vscode.Uri.file(node.file)] };
+      return item;
+    }
     if (isMore(node)) {
       const item = new vscode.TreeItem(vscode.l10n.t('Show older runs'));
       item.iconPath = new vscode.ThemeIcon('history');
@@ -114,10 +141,11 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
     }
     const read = await this.index.read(node);
     const item = this.itemFor(node, read);
-    // A finished run shows its first image as its icon.
+    // A finished run shows its first image as its icon, and one row per image when it has several.
     if (read.ok && classifyStatus(read.record.status) === 'succeeded') {
       const first = await node.store.localImagePath(node.runId, read.record.local_images?.find(Boolean));
       if (first) item.iconPath = vscode.Uri.file(first);
+      if ((read.record.local_images ?? []).filter(Boolean).length > 1) item.collapsibleState = vscode.TreeItemCollapsibleState.Collapsed;
     }
     return item;
   }

@@ -66,6 +66,39 @@ export function projectFilesSuite(): void {
       }
     });
 
+    it('a run dragged from the Tasks view (or one of its image rows) drops as ![ALT](RELPATH) to a project copy', async () => {
+      const api = await testing();
+      const ended = await endedRuns();
+      try {
+        const g = await api.flow.generate(requestOfForm(form('Two paper boats', { n: 2 })));
+        assert.ok(g.kind === 'submitted', g.kind);
+        const end = await ended.of(g.run.record.run_id);
+        const page = join(docs(), 'page.md');
+        writeFileSync(page, 'Boats:\n');
+        const document = await vscode.workspace.openTextDocument(vscode.Uri.file(page));
+        const entry = (await api.tasksView.getChildren()).find((n) => 'runId' in n && n.runId === end.run.record.run_id);
+        assert.ok(entry, 'the run is a row of the Tasks view');
+        const rows = await api.tasksView.getChildren(entry);
+        assert.equal(rows.length, 2, 'one child row per image');
+        for (const [node, index] of [[entry, 0], [rows[1]!, 1]] as const) {
+          const transfer = new vscode.DataTransfer();
+          api.tasksDrag.handleDrag([node], transfer);
+          const edit = await api.imageDrop.provideDocumentDropEdits(document, new vscode.Position(1, 0), transfer, new vscode.CancellationTokenSource().token);
+          const expectedName = index === 0 ? 'two-paper-boats.png' : 'two-paper-boats-2.png';
+          assert.equal(edit?.insertText, `![Two paper boats](${expectedName})`);
+          assert.deepEqual(readFileSync(join(docs(), expectedName)), readFileSync(join(workspaceRoot(), 'generate-image', '.artifacts', end.run.record.run_id, 'outputs', end.run.record.local_images![index]!)));
+        }
+        const html = join(docs(), 'page.html');
+        writeFileSync(html, '<p></p>\n');
+        const transfer = new vscode.DataTransfer();
+        api.tasksDrag.handleDrag([entry], transfer);
+        const htmlEdit = await api.imageDrop.provideDocumentDropEdits(await vscode.workspace.openTextDocument(vscode.Uri.file(html)), new vscode.Position(0, 3), transfer, new vscode.CancellationTokenSource().token);
+        assert.equal(htmlEdit?.insertText, '<img src="two-paper-boats.png" alt="Two paper boats" />', 'the equal copy beside it is linked');
+      } finally {
+        ended.dispose();
+      }
+    });
+
     it('Quick Fix: the panel gets the alt text; the image is written exactly at the link\'s target, the document untouched, 1 submission', async () => {
       const api = await testing();
       const page = join(docs(), 'page.md');
