@@ -1,5 +1,6 @@
 // From a generated image to the user's work, as a person does it in a real VS Code: the
-// panel's result actions, Insert Generated Image from the palette into a Markdown file, and a
+// panel's result actions, Insert Generated Image from the palette into a Markdown file (a copy
+// beside it), and a
 // new panel after a reload that starts from the last choices.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -64,7 +65,8 @@ describe('Using a generated image', function () {
       return /!\[A fox reading a book under a lamp\]\(([^)]+)\)/.exec(text) ?? undefined;
     }, 30_000);
     const target = join(dirname(file), saved[1]!);
-    assert.match(saved[1]!, /^generate-image\/\.artifacts\/[^/]+\/outputs\/images\/image_[12]\.png$/);
+    // A copy of the image in the project, beside the document and named from the prompt, never the hidden run folder.
+    assert.equal(saved[1]!, 'a-fox-reading-a-book-under-a-lamp.png');
     assert.ok(existsSync(target), target);
   });
 

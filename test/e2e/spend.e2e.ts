@@ -50,7 +50,7 @@ describe('Credits across workspaces and windows in a real VS Code', function () 
     const text = await dialog.innerText();
     assert.ok(text.includes(`Prompt: "${prompt}"`), `the modal shows the prompt:\n${text}`);
     assert.ok(!text.includes('chat agent'), text);
-    await screenshot(page, '50-confirmation-with-prompt');
+    await screenshot(page, '70-confirmation-with-prompt');
     await dialog.getByRole('button', { name: 'Generate' }).click();
     await frame.locator('.phase-succeeded').waitFor({ state: 'visible', timeout: 60_000 });
     assert.equal(s.standIn.submissions().length, 1);
@@ -65,14 +65,14 @@ describe('Credits across workspaces and windows in a real VS Code', function () 
     await frameB.getByText(/daily limit of 3 credits/).first().waitFor({ timeout: 10_000 });
     assert.equal(await modalDialog(page).count(), 0, 'no confirmation');
     assert.equal(s.standIn.submissions().length, 1, '0 submissions from folder B');
-    await screenshot(page, '51-refused-in-folder-b');
+    await screenshot(page, '71-refused-in-folder-b');
 
     // The Spending view, from the same ledger: today's 2 credits, with folder A's run behind them.
     await runCommand(page, 'CreatOK: Show Spending');
     const view = page.locator('.pane', { hasText: /Spending/i });
     await view.locator('.monaco-list-row', { hasText: 'Last 30 days' }).waitFor({ timeout: 30_000 });
     await view.locator('.monaco-list-row', { hasText: /2 credits · 1 run\b/ }).first().waitFor({ timeout: 30_000 });
-    await screenshot(page, '52-spending-view');
+    await screenshot(page, '72-spending-view');
   });
 
   it('sends one run when two windows confirm at the same moment with room for one, and the other says why', async () => {
@@ -102,7 +102,7 @@ describe('Credits across workspaces and windows in a real VS Code', function () 
         90_000,
       );
       assert.equal(s.standIn.submissions().length - before, 1, 'exactly one submission');
-      await screenshot([pageA, pageB][1 - outcome.winner]!, '53-second-window-refused');
+      await screenshot([pageA, pageB][1 - outcome.winner]!, '73-second-window-refused');
     } finally {
       await pageB.close();
     }
