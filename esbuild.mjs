@@ -78,6 +78,14 @@ const configs = [
     format: 'iife',
     target: 'es2022',
   },
+  {
+    ...common,
+    entryPoints: ['src/webview/gallery.ts'],
+    outfile: 'dist/gallery.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  },
 ];
 
 if (!watch) rmSync('dist', { recursive: true, force: true });

@@ -21,6 +21,7 @@ import { SettingsCache, type Settings } from './vscode/settings';
 import { SpendTracker } from './vscode/spend';
 import { registerSpending } from './vscode/spending/spendingView';
 import { MissingImages } from './vscode/missingImages';
+import { Gallery } from './vscode/gallery/galleryPanel';
 import { IMAGE_DRAG_MIME, ImageDropProvider, TasksDragController } from './vscode/imageDrop';
 import { SpendLedger } from './core/spend/ledger';
 import { ledgerGate } from './core/spend/ledgerGate';
@@ -163,6 +164,7 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
     }),
     ...registerChatTools({ flow, runs, resumer, store, logger }),
     ...registerSpending(spend),
+    new Gallery({ index, runs, images, logger, extensionUri: context.extensionUri }),
     new MissingImages({
       runs,
       flow,

@@ -145,15 +145,17 @@ export async function placeProjectCopy(source: string, target: string, workspace
   const base = path.basename(target, ext);
   const equal = await findEqualCopy(source, folder, base, ext, fs);
   if (equal) return { file: equal, reused: true };
+  // Names compared without case: on macOS and Windows `Fox.png` takes `fox.png`.
+  const taken = new Set((await fs.readdir(folder)).map((n) => n.toLowerCase()));
   for (let attempt = 0; ; attempt++) {
-    const taken = new Set(await fs.readdir(folder));
-    const name = uniqueFileName(base, ext, (n) => taken.has(n));
+    const name = uniqueFileName(base, ext, (n) => taken.has(n.toLowerCase()));
     try {
       await fs.copyFile(source, path.join(folder, name), constants.COPYFILE_EXCL);
       return { file: path.join(folder, name), reused: false };
     } catch (error) {
       // Another window took the name meanwhile: the next one.
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 5) throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 20) throw error;
+      taken.add(name.toLowerCase());
     }
   }
 }

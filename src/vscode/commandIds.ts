@@ -32,6 +32,7 @@ export const Commands = {
   spendingRefresh: 'creatok.spending.refresh',
   generateMissingImage: 'creatok.generateMissingImage',
   generateMissingImages: 'creatok.generateMissingImages',
+  openGallery: 'creatok.openGallery',
 } as const;
 
 /** Commands the palette does not list (they act on a Tasks view item). */

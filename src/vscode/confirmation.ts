@@ -28,29 +28,40 @@ export type ConfirmRequest = (request: ResolvedRequest, references: ReferenceFil
 export const CONFIRM_PROMPT_CHARS = 300;
 
 /**
- * The modal's text: the prompt (its first 300 characters, and its length when longer), who asked
- * for it when a chat agent did, model, resolution, count, aspect ratio, references, credits.
+ * The prompt as the modal shows it: on one line, with line breaks, tabs, control and bidi
+ * characters made spaces, so that a prompt (maybe written by an agent) cannot draw lines of its
+ * own that look like the model or the cost.
  */
-export function confirmationText(request: ResolvedRequest, references: ReferenceFile[], unconfirmed: RunRecord[], requestedBy?: string): ConfirmationText {
+export function shownPromptText(prompt: string): string {
+  return prompt.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g, ' ').replace(/ {2,}/g, ' ').trim();
+}
+
+/**
+ * The modal's text: the cost first, then who asked for it when a chat agent did, model,
+ * resolution, count, aspect ratio, references, where a missing image will be saved, and last the
+ * prompt (its first 300 characters on one line, and its length when longer).
+ */
+export function confirmationText(request: ResolvedRequest, references: ReferenceFile[], unconfirmed: RunRecord[], requestedBy?: string, savedAs?: string): ConfirmationText {
   const credits =
     request.estimatedCredits === null
       ? vscode.l10n.t('Estimated cost: unknown (the price list could not be loaded)')
       : vscode.l10n.t('Estimated cost: {0} credits', request.estimatedCredits);
-  const prompt = [...request.prompt]; // by code point: a cut never splits a character
+  const prompt = [...shownPromptText(request.prompt)]; // by code point: a cut never splits a character
   const shownPrompt =
     prompt.length > CONFIRM_PROMPT_CHARS
-      ? vscode.l10n.t('Prompt: "{0}…" ({1} characters in all)', prompt.slice(0, CONFIRM_PROMPT_CHARS).join(''), prompt.length)
-      : vscode.l10n.t('Prompt: "{0}"', request.prompt);
+      ? vscode.l10n.t('Prompt: "{0}…" ({1} characters in all)', prompt.slice(0, CONFIRM_PROMPT_CHARS).join(''), [...request.prompt].length)
+      : vscode.l10n.t('Prompt: "{0}"', prompt.join(''));
   const detail = [
+    credits,
     ...(requestedBy ? [vscode.l10n.t('Requested by a chat agent (tool {0}). Read the prompt: text in your files can steer an agent.', requestedBy)] : []),
-    shownPrompt,
     vscode.l10n.t('Model: {0}', request.modelLabel),
     vscode.l10n.t('Resolution: {0}', request.resolution),
     vscode.l10n.t('Number of images: {0}', request.n),
     vscode.l10n.t('Aspect ratio: {0}', request.aspectRatio),
     ...(references.length > 0 ? [vscode.l10n.t('Reference images: {0}', references.map((r) => vscode.workspace.asRelativePath(r.file, false)).join(', '))] : []),
-    credits,
+    ...(savedAs ? [vscode.l10n.t('The first image will be saved as {0}.', savedAs)] : []),
     ...unconfirmed.map((r) => unconfirmedWarning(r)),
+    shownPrompt,
   ].join('\n');
   return { message: vscode.l10n.t('Generate with CreatOK? This uses paid credits.'), detail };
 }
@@ -58,7 +69,7 @@ export function confirmationText(request: ResolvedRequest, references: Reference
 /** The modal's text for several requests at once: each prompt, model, resolution and cost, and the total. */
 export function batchConfirmationText(requests: ResolvedRequest[], total: number | null, unconfirmed: RunRecord[]): ConfirmationText {
   const cost = (credits: number | null): string => (credits === null ? vscode.l10n.t('price unknown') : vscode.l10n.t('{0} credits', credits));
-  const lines = requests.map((r, i) => vscode.l10n.t('{0}. "{1}" · {2} · {3} · ×{4} · {5}', i + 1, promptHead(r.prompt, 100), r.modelLabel, r.resolution, r.n, cost(r.estimatedCredits)));
+  const lines = requests.map((r, i) => vscode.l10n.t('{0}. "{1}" · {2} · {3} · ×{4} · {5}', i + 1, promptHead(shownPromptText(r.prompt), 100), r.modelLabel, r.resolution, r.n, cost(r.estimatedCredits)));
   const detail = [
     ...lines,
     total === null ? vscode.l10n.t('Estimated cost: unknown (the price list could not be loaded)') : vscode.l10n.t('Total estimated cost: {0} credits', total),

@@ -123,7 +123,7 @@ export class GenerateFlow {
     const recent = await recentRecords(store).catch((): RunRecord[] => []);
     const unconfirmed = unconfirmedOf(recent);
     if (unconfirmed.length > 0) this.deps.logger.warn(`generate: ${unconfirmed.length} recent run(s) may have been accepted without an answer: ${unconfirmed.map((r) => r.run_id).join(', ')}`);
-    const text = confirmationText(request, references, unconfirmed, options.requestedBy);
+    const text = confirmationText(request, references, unconfirmed, options.requestedBy, options.fill?.target);
     if (!(await (this.deps.confirm ?? confirmRequest)(request, references, { unconfirmed, text }))) {
       this.deps.logger.info('generate: the user declined; nothing was sent');
       listener.step?.(flowView('cancelled'));
@@ -233,6 +233,13 @@ export class GenerateFlow {
     try {
       const store = this.deps.store();
       if (!store) return { kind: 'noWorkspace' };
+      try {
+        this.deps.client(); // a refused base URL: said before anything is asked or paid
+      } catch (error) {
+        const message = describeError(error, 'other');
+        void showProblem(message, error);
+        return { kind: 'notStarted', message };
+      }
       const catalog = await this.deps.catalog();
       const validations = items.map((item) => validateGeneration(catalog, { ...item.request, referenceCount: 0 }));
       const problems = validations.flatMap((v, i) => (v.ok ? [] : v.problems.map((p) => `${i + 1}: ${problemText(p)}`)));
@@ -248,7 +255,9 @@ export class GenerateFlow {
       const results: GenerateResult[] = [];
       for (const [i, request] of requests.entries()) {
         const outcome = await this.deps.runs.submit(store, request, { fill: items[i]!.fill, source: 'panel' });
-        results.push(await this.resultOf(outcome, store, {}));
+        results.push(this.resultOf(outcome, store, {}));
+        // A refusal, a lost answer or a failed write stops the rest: nothing more is paid for blindly (each said by resultOf).
+        if (outcome.kind !== 'submitted') break;
       }
       return results;
     } finally {

@@ -123,7 +123,7 @@ export class ImageActions extends Disposable {
 
   /** The Markdown link to the image's project copy, relative to the last active document (or the workspace). */
   async markdownLink(image: GeneratedImage): Promise<string | undefined> {
-    const document = (await this.editorForInsert())?.document;
+    const document = (await this.editorForInsert(false))?.document;
     const copy = await this.projectCopy(image, document);
     return copy ? imageMarkup('markdown', this.linkTo(copy, document, image), altText(image.record.prompt)) : undefined;
   }
@@ -165,14 +165,7 @@ export class ImageActions extends Disposable {
       return placed.file;
     } catch (error) {
       const where = vscode.workspace.asRelativePath(target.file, false);
-      const message =
-        error instanceof CopyRefusedError
-          ? error.reason === 'outside'
-            ? vscode.l10n.t('The image was not copied: {0} is outside the workspace. Nothing was written.', where)
-            : error.reason === 'git'
-              ? vscode.l10n.t('The image was not copied: {0} is inside .git. Nothing was written.', where)
-              : vscode.l10n.t('The image was not copied: {0} goes through a symbolic link. Nothing was written.', where)
-          : vscode.l10n.t('The image could not be copied to {0}: {1}', where, (error as Error).message);
+      const message = error instanceof CopyRefusedError ? copyRefusalText(error, where) : vscode.l10n.t('The image could not be copied to {0}: {1}', where, (error as Error).message);
       this.logger.warn(`copy: ${(error as Error).message}`);
       void vscode.window.showWarningMessage(message);
       return undefined;
@@ -195,7 +188,7 @@ export class ImageActions extends Disposable {
    * a second, when the editor events lag behind the tab that was just shown); when the panel has
    * the focus, the editor the user last wrote in, if it is still open.
    */
-  private async editorForInsert(): Promise<vscode.TextEditor | undefined> {
+  private async editorForInsert(show = true): Promise<vscode.TextEditor | undefined> {
     const input = vscode.window.tabGroups?.activeTabGroup.activeTab?.input;
     const tabUri = input instanceof vscode.TabInputText ? input.uri.toString() : undefined;
     if (tabUri) {
@@ -207,13 +200,29 @@ export class ImageActions extends Disposable {
     const active = vscode.window.activeTextEditor;
     if (active) return active;
     const last = this.lastTextEditor;
-    return last && vscode.window.visibleTextEditors.includes(last) ? last : undefined;
+    if (!last) return undefined;
+    if (vscode.window.visibleTextEditors.includes(last)) return last;
+    // Hidden behind a webview (the gallery, the panel): shown again, with the cursor where it was.
+    if (last.document.isClosed) return undefined;
+    return show ? vscode.window.showTextDocument(last.document, { viewColumn: last.viewColumn, selection: last.selection, preserveFocus: false }) : last;
   }
 
   /** A link to `file`: relative to the document's folder; for an untitled document (or none), to the workspace. */
   private linkTo(file: string, document: vscode.TextDocument | undefined, image: GeneratedImage): string {
     if (document && document.uri.scheme === 'file') return relativeImagePath(path.dirname(document.uri.fsPath), file);
     return relativeImagePath(image.store.workspaceFolder, file);
+  }
+}
+
+/** Why a copy was refused, in the user's language. */
+export function copyRefusalText(error: CopyRefusedError, where: string): string {
+  switch (error.reason) {
+    case 'outside':
+      return vscode.l10n.t('The image was not copied: {0} is outside the workspace. Nothing was written.', where);
+    case 'git':
+      return vscode.l10n.t('The image was not copied: {0} is inside .git. Nothing was written.', where);
+    case 'link':
+      return vscode.l10n.t('The image was not copied: {0} goes through a symbolic link. Nothing was written.', where);
   }
 }
 

@@ -125,6 +125,7 @@ export class PanelController extends Disposable implements PanelHost {
 
   closed(panel: GeneratePanel): void {
     if (this.panel === panel) this.panel = undefined;
+    this.pendingFill = undefined;
   }
 
   /** Generates from a form: the same flow as every other caller; the steps go to the panel. Returns the run it started. */
@@ -141,8 +142,9 @@ export class PanelController extends Disposable implements PanelHost {
       },
       fill ? { fill } : {},
     );
+    // The missing image is for this one attempt (a decline or a refusal too): a later, unrelated run never lands at its target.
+    if (!['invalid', 'busy', 'noKey', 'noWorkspace'].includes(result.kind) && this.pendingFill === fill) this.pendingFill = undefined;
     if (result.kind === 'submitted' || result.kind === 'submitFailed') {
-      if (this.pendingFill === fill) this.pendingFill = undefined;
       this.shown = { store: result.run.store, runId: result.run.record.run_id };
       // Events that came before `shown` was set are not lost: show the latest state.
       const view = await this.currentRunView();

@@ -46,9 +46,12 @@ export const runRecordSchema = z.looseObject({
   base_url: z.optional(z.string()),
   /**
    * The missing image this run was generated for ("Generate Missing Image"): its first image is
-   * written at `target` (workspace-relative); `link` is the link as written in `document`.
+   * written at `target`; `link` is the link as written in `document`. Both paths are relative to
+   * `root`, the document's workspace folder (in a multi-root workspace, maybe not the run's).
    */
-  fill: z.optional(z.object({ document: z.string().check(z.maxLength(4096)), target: z.string().check(z.maxLength(4096)), link: z.string().check(z.maxLength(4096)) })),
+  fill: z.optional(
+    z.object({ root: z.string().check(z.maxLength(4096)), document: z.string().check(z.maxLength(4096)), target: z.string().check(z.maxLength(4096)), link: z.string().check(z.maxLength(4096)) }),
+  ),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;
 

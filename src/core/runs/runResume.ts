@@ -24,7 +24,7 @@ export class StartupResume {
     private readonly logger: Logger,
     private readonly now: () => Date,
     /** Tells the spend ledger what a dead window's pending run became (only a pending entry changes). */
-    private readonly settle: (store: ArtifactStore, run: Pick<RunRecord, 'run_id' | 'task_id'>, outcome: SettledOutcome) => Promise<void>,
+    private readonly settle: (store: ArtifactStore, run: Pick<RunRecord, 'run_id' | 'task_id'>, outcome: SettledOutcome) => Promise<unknown>,
   ) {}
 
   async resumeUnfinished(stores: readonly ArtifactStore[]): Promise<ResumeSummary> {
@@ -80,6 +80,9 @@ export class StartupResume {
       return;
     }
     if (heldElsewhere) return;
+    // A refused or unanswered submit whose window died before the ledger heard of it.
+    const status = classifyStatus(record.status);
+    if (!record.task_id && (status === 'submitFailed' || status === 'unconfirmed')) await this.settle(store, record, status === 'unconfirmed' ? 'unconfirmed' : 'refused');
     await clearRunLeftovers(store, runId);
   }
 

@@ -63,7 +63,7 @@ export class RunService implements Releasable {
     this.follower = new RunFollower(this.registry, this.writer, this.leases, this.finisher, options.watcher, this.logger, this.now, options.observeMs ?? 2_000);
     this.submitter = new RunSubmitter(this.registry, this.writer, this.leases, this.finisher, this.follower, options.client, options.gate, this.logger, this.now);
     this.startup = new StartupResume(this.registry, this.writer, this.leases, this.finisher, (store, record) => void this.follow(store, record), this.logger, this.now, (store, run, outcome) =>
-      this.submitter.settle(store, run, outcome, { ifPending: true }),
+      this.submitter.settle(store, run, outcome, { ifAbandoned: true }),
     );
     this.subscription = options.watcher.onEvent((event) => {
       const run = this.registry.followedHere(event.taskId);

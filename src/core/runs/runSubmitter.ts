@@ -84,9 +84,10 @@ export class RunSubmitter {
       await this.registry.step(run, async () => {
         run.record = failedSubmitRecord(run.record, error, this.now());
         // Nothing to follow (no task id): the marker goes once the outcome is on disk, and in the ledger.
+        // A settle that failed keeps the marker: the next start settles it from the record.
         const saved = await this.writer.save(run);
-        await this.settle(store, run.record, run.record.status === 'unconfirmed' ? 'unconfirmed' : 'refused');
-        if (saved) await this.finisher.unmark(run);
+        const settled = await this.settle(store, run.record, run.record.status === 'unconfirmed' ? 'unconfirmed' : 'refused');
+        if (saved && settled) await this.finisher.unmark(run);
         await this.leases.release(run);
       });
       this.registry.clearTimers(run, { keepSaveRetry: true });
@@ -104,8 +105,15 @@ export class RunSubmitter {
     return { kind: 'submitted', run: this.registry.snapshotOf(run) };
   }
 
-  /** Tells the spend gate what became of a submit; a failure is logged (the entry stays pending, which counts). */
-  async settle(store: ArtifactStore, record: Pick<RunRecord, 'run_id' | 'task_id'>, outcome: SettledOutcome, options?: { ifPending?: boolean }): Promise<void> {
-    await this.gate?.settle(store, record, outcome, options).catch((error: unknown) => this.logger.error(`spend: the ledger could not record run ${record.run_id} as ${outcome}: ${asError(error).message}`));
+  /** Tells the spend gate what became of a submit; a failure is logged (the entry stays pending, which counts). True when recorded. */
+  async settle(store: ArtifactStore, record: Pick<RunRecord, 'run_id' | 'task_id'>, outcome: SettledOutcome, options?: { ifAbandoned?: boolean }): Promise<boolean> {
+    if (!this.gate) return true;
+    return this.gate.settle(store, record, outcome, options).then(
+      () => true,
+      (error: unknown) => {
+        this.logger.error(`spend: the ledger could not record run ${record.run_id} as ${outcome}: ${asError(error).message}`);
+        return false;
+      },
+    );
   }
 }

@@ -43,8 +43,8 @@ export type SpendRefusal = Extract<LimitCheck, { ok: false }>;
  */
 export interface SubmitGate {
   reserve(store: ArtifactStore, record: RunRecord): Promise<{ ok: true } | { ok: false; refusal: SpendRefusal }>;
-  /** `ifPending`: only an entry still pending changes (a start-up resume learning what a dead window's run became). */
-  settle(store: ArtifactStore, run: Pick<RunRecord, 'run_id' | 'task_id'>, outcome: SettledOutcome, options?: { ifPending?: boolean }): Promise<void>;
+  /** `ifAbandoned`: only an entry still pending whose window is gone changes (a start-up resume learning what a dead window's run became). Resolves false when nothing was recorded. */
+  settle(store: ArtifactStore, run: Pick<RunRecord, 'run_id' | 'task_id'>, outcome: SettledOutcome, options?: { ifAbandoned?: boolean }): Promise<void>;
 }
 
 export type SettledOutcome = 'accepted' | 'refused' | 'unconfirmed' | 'notSent';

@@ -4,19 +4,22 @@
 // two windows never lose each other's entries, and the limit check and the `pending` entry of a
 // submit happen under one lock: two windows with room for one run send one.
 //
-// Bounds: the file is read only up to 16 MB; at most 50,000 entries and 25 months are kept
-// (older ones are dropped and counted in `dropped`). Entries that fail their schema are skipped
-// and counted; a file that is not a ledger at all is moved aside (never deleted) and the
-// ledger starts again, importing the run folders again.
+// Bounds: the file is read only up to 16 MB and written under 12 MB; at most 50,000 entries and
+// 25 months are kept (older ones are dropped and counted in `dropped`). Entries that fail their
+// schema are skipped and counted. A file that is not a ledger at all refuses every change while
+// a credit limit is set (counting 0 would lift the limit); with no limit, a submit moves it
+// aside (never deleted) and the ledger starts again, importing the run folders again.
 import { promises as nodeFs } from 'node:fs';
 import * as path from 'node:path';
 import * as z from 'zod/mini';
 import { withFileLock, type FileLockOptions } from '../runs/fileLock';
 import { readSmallFile, writeFileAtomic, type StoreFs } from '../runs/runFiles';
-import { checkLimits, entryKey, ledgerEntrySchema, spendOf, type LedgerEntry, type LimitCheck, type Outcome, type SpendLimits } from './ledgerEntries';
+import { checkLimits, currentOutcome, entryKey, ledgerEntrySchema, spendOf, type LedgerEntry, type LimitCheck, type Outcome, type SpendLimits } from './ledgerEntries';
 
 export const LEDGER_FILE = 'spend-ledger.json';
 export const MAX_LEDGER_BYTES = 16 * 1024 * 1024;
+/** A write stays under this, so the file can always be read back (entries with long prompts fill it before 50,000). */
+export const MAX_WRITTEN_BYTES = 12 * 1024 * 1024;
 export const MAX_LEDGER_ENTRIES = 50_000;
 export const KEPT_MONTHS = 25;
 
@@ -87,18 +90,25 @@ export class SpendLedger {
    * `entry` fits the limits, writes it as `pending`. Nothing is written when it does not fit.
    */
   reserve(entry: LedgerEntry, limits: SpendLimits): Promise<LimitCheck> {
+    // With a limit set, a ledger that cannot be read is never replaced by an empty one: that would count 0.
+    const keepsLimits = limits.daily > 0 || limits.monthly > 0;
     return this.update((snapshot) => {
       const check = checkLimits(spendOf(snapshot.entries, this.now()), limits, entry.credits);
       return { result: check, entries: check.ok ? [...snapshot.entries.filter((e) => entryKey(e) !== entryKey(entry)), { ...entry, outcome: 'pending' }] : undefined };
-    });
+    }, { startOverIfUnreadable: !keepsLimits });
   }
 
-  /** Under the lock: what became of a submit (its task id once known). False when the entry is not there. */
-  settle(key: { folder: string; runId: string }, outcome: Exclude<Outcome, 'pending'>, taskId?: string | null, options: { ifPending?: boolean } = {}): Promise<boolean> {
+  /**
+   * Under the lock: what became of a submit (its task id once known). `ifAbandoned`: only an
+   * entry still pending whose writer is gone changes (a start-up resume learning what a dead
+   * window's run became; a live window settles its own). False when nothing changed.
+   */
+  settle(key: { folder: string; runId: string }, outcome: Exclude<Outcome, 'pending'>, taskId?: string | null, options: { ifAbandoned?: boolean } = {}): Promise<boolean> {
     return this.update((snapshot) => {
       const wanted = entryKey(key);
       const at = snapshot.entries.findIndex((e) => entryKey(e) === wanted);
-      if (at < 0 || (options.ifPending && snapshot.entries[at]!.outcome !== 'pending')) return { result: false, entries: undefined };
+      const found = at < 0 ? undefined : snapshot.entries[at]!;
+      if (!found || (options.ifAbandoned && (found.outcome !== 'pending' || currentOutcome(found, this.now()) === 'pending'))) return { result: false, entries: undefined };
       const entries = [...snapshot.entries];
       const { pid: _pid, host: _host, ...settled } = entries[at]!;
       entries[at] = { ...settled, outcome, taskId: taskId ?? settled.taskId };
@@ -111,29 +121,48 @@ export class SpendLedger {
    * folder (a second call, from this or another window, adds nothing). Runs already in the
    * ledger are kept as they are. Returns how many were added.
    */
-  importOnce(folder: string, found: () => Promise<LedgerEntry[]>): Promise<number> {
-    return this.update(async (snapshot) => {
+  async importOnce(folder: string, found: () => Promise<LedgerEntry[]>): Promise<number> {
+    const before = await this.read();
+    if (before.problem || before.imported.includes(folder)) return 0;
+    // Read outside the lock (thousands of run folders): other windows' reserves never wait for it.
+    const entries = await found();
+    return this.update((snapshot) => {
       if (snapshot.imported.includes(folder)) return { result: 0, entries: undefined };
       const known = new Set(snapshot.entries.map(entryKey));
-      const added = (await found()).filter((e) => e.folder === folder && !known.has(entryKey(e)));
+      const added = entries.filter((e) => e.folder === folder && !known.has(entryKey(e)));
       return { result: added.length, entries: [...snapshot.entries, ...added], imported: [...snapshot.imported, folder] };
     });
   }
 
-  /** One read-modify-write under the lock. `change` returns undefined entries to write nothing. */
-  private async update<T>(change: (snapshot: LedgerSnapshot) => { result: T; entries: LedgerEntry[] | undefined; imported?: string[] } | Promise<{ result: T; entries: LedgerEntry[] | undefined; imported?: string[] }>): Promise<T> {
+  /**
+   * One read-modify-write under the lock. `change` returns undefined entries to write nothing.
+   * A file that is not a ledger throws (nothing changes), unless `startOverIfUnreadable`: then it
+   * is moved aside and the ledger begins again.
+   */
+  private async update<T>(
+    change: (snapshot: LedgerSnapshot) => { result: T; entries: LedgerEntry[] | undefined; imported?: string[] } | Promise<{ result: T; entries: LedgerEntry[] | undefined; imported?: string[] }>,
+    options: { startOverIfUnreadable?: boolean } = {},
+  ): Promise<T> {
     await this.fs.mkdir(this.dir, { recursive: true });
     return withFileLock(
       `${this.file}.lock`,
       async () => {
         const read = await this.readFile();
+        if (read.kind === 'corrupt' && !options.startOverIfUnreadable) throw new LedgerUnreadableError(read.problem);
         if (read.kind === 'corrupt') await this.moveAside(read.problem);
         const snapshot = read.kind === 'corrupt' ? EMPTY : read.snapshot;
         const { result, entries, imported } = await change(snapshot);
         if (entries !== undefined || imported !== undefined) {
           const kept = bounded(entries ?? snapshot.entries, this.now());
-          const body = { version: 1, imported: imported ?? snapshot.imported, dropped: snapshot.dropped + kept.dropped, entries: kept.entries };
-          await writeFileAtomic(this.file, JSON.stringify(body), this.fs);
+          let body = { version: 1, imported: imported ?? snapshot.imported, dropped: snapshot.dropped + kept.dropped, entries: kept.entries };
+          let text = JSON.stringify(body);
+          // Always readable again: the oldest tenth goes until the file is well under the read limit.
+          while (Buffer.byteLength(text) > MAX_WRITTEN_BYTES && body.entries.length > 0) {
+            const drop = Math.max(1, Math.ceil(body.entries.length / 10));
+            body = { ...body, dropped: body.dropped + drop, entries: oldestFirst(body.entries).slice(drop) };
+            text = JSON.stringify(body);
+          }
+          await writeFileAtomic(this.file, text, this.fs);
         }
         return result;
       },
@@ -176,10 +205,12 @@ export class SpendLedger {
   }
 }
 
+const oldestFirst = (entries: LedgerEntry[]): LedgerEntry[] => [...entries].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+
 /** The newest entries within the kept months and count. */
 function bounded(entries: LedgerEntry[], now: Date): { entries: LedgerEntry[]; dropped: number } {
   const oldest = new Date(now.getFullYear(), now.getMonth() - (KEPT_MONTHS - 1), 1).getTime();
   const recent = entries.filter((e) => !(Date.parse(e.at) < oldest));
-  const kept = recent.length > MAX_LEDGER_ENTRIES ? [...recent].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)).slice(recent.length - MAX_LEDGER_ENTRIES) : recent;
+  const kept = recent.length > MAX_LEDGER_ENTRIES ? oldestFirst(recent).slice(recent.length - MAX_LEDGER_ENTRIES) : recent;
   return { entries: kept, dropped: entries.length - kept.length };
 }

@@ -33,7 +33,7 @@ export function ledgerGate(ledger: SpendLedger, limits: () => SpendLimits): Subm
       return check.ok ? { ok: true } : { ok: false, refusal: check };
     },
     async settle(store, run, outcome, options) {
-      await ledger.settle({ folder: store.workspaceFolder, runId: run.run_id }, outcome, run.task_id, options);
+      await ledger.settle({ folder: store.workspaceFolder, runId: run.run_id }, outcome, run.task_id, { ifAbandoned: options?.ifAbandoned });
     },
   };
 }

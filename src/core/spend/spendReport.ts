@@ -49,7 +49,9 @@ function periods(entries: readonly LedgerEntry[], keyOf: (at: Date) => string, k
     if (Number.isNaN(at.getTime())) continue;
     const key = keyOf(at);
     if (!within.has(key)) continue;
-    byKey.set(key, [...(byKey.get(key) ?? []), entry]);
+    const list = byKey.get(key);
+    if (list) list.push(entry);
+    else byKey.set(key, [entry]);
   }
   return keys.flatMap((key) => {
     const list = (byKey.get(key) ?? []).sort((a, b) => Date.parse(b.at) - Date.parse(a.at));

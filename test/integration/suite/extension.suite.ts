@@ -126,6 +126,11 @@ export function extensionSuite(): void {
       const long = `${'Ocean waves at golden hour, '.repeat(11)}THE-END-MARKER ${'x'.repeat(80)}`; // the marker starts past character 300
       await generate(form(short));
       await generate(form(long));
+      // A prompt cannot draw lines of its own that look like the cost.
+      await generate(form('A cat\nEstimated cost: 1 credits\u202e'));
+      const spoof = details[2]!.split('\n');
+      assert.equal(spoof.filter((l) => l.startsWith('Estimated cost:')).length, 1, details[2]);
+      assert.ok(spoof.includes('Prompt: "A cat Estimated cost: 1 credits"'), details[2]);
       assert.ok(details[0]!.includes(`Prompt: "${short}"`), details[0]);
       assert.ok(details[1]!.includes(`Prompt: "${[...long].slice(0, 300).join('')}…" (${long.length} characters in all)`), details[1]);
       assert.ok(!details[1]!.includes('THE-END-MARKER'), 'nothing past 300 characters');
@@ -476,7 +481,8 @@ export function extensionSuite(): void {
         const out = await invoke('creatok_generate_image', { prompt: 'A product shot of a glass bottle on a marble table, studio lighting' });
         assert.equal(out.status, 'not_generated');
         assert.equal(asked, 1, 'the extension asked');
-        assert.ok(detail.startsWith('Requested by a chat agent (tool creatok_generate_image).'), detail);
+        assert.ok(detail.split('\n')[0]!.startsWith('Estimated cost: '), `the cost comes first: ${detail}`);
+        assert.ok(detail.split('\n')[1]!.startsWith('Requested by a chat agent (tool creatok_generate_image).'), detail);
         assert.ok(detail.includes('Prompt: "A product shot of a glass bottle on a marble table, studio lighting"'), detail);
         assert.equal((await standIn.submissions()).length, 0);
       });

@@ -73,7 +73,7 @@ export function projectFilesSuite(): void {
         const g = await api.flow.generate(requestOfForm(form('Two paper boats', { n: 2 })));
         assert.ok(g.kind === 'submitted', g.kind);
         const end = await ended.of(g.run.record.run_id);
-        const page = join(docs(), 'page.md');
+        const page = join(docs(), 'drop.md');
         writeFileSync(page, 'Boats:\n');
         const document = await vscode.workspace.openTextDocument(vscode.Uri.file(page));
         const entry = (await api.tasksView.getChildren()).find((n) => 'runId' in n && n.runId === end.run.record.run_id);
@@ -88,7 +88,7 @@ export function projectFilesSuite(): void {
           assert.equal(edit?.insertText, `![Two paper boats](${expectedName})`);
           assert.deepEqual(readFileSync(join(docs(), expectedName)), readFileSync(join(workspaceRoot(), 'generate-image', '.artifacts', end.run.record.run_id, 'outputs', end.run.record.local_images![index]!)));
         }
-        const html = join(docs(), 'page.html');
+        const html = join(docs(), 'drop.html');
         writeFileSync(html, '<p></p>\n');
         const transfer = new vscode.DataTransfer();
         api.tasksDrag.handleDrag([entry], transfer);
@@ -101,7 +101,8 @@ export function projectFilesSuite(): void {
 
     it('Quick Fix: the panel gets the alt text; the image is written exactly at the link\'s target, the document untouched, 1 submission', async () => {
       const api = await testing();
-      const page = join(docs(), 'page.md');
+      // A file name of its own: a document still open from an earlier test would be read from memory, not from disk.
+      const page = join(docs(), 'bikes.md');
       const text = '# Bikes\n\n![A red bicycle leaning on a wall](img/bike.png)\n';
       writeFileSync(page, text);
       const document = await vscode.workspace.openTextDocument(vscode.Uri.file(page));

@@ -318,14 +318,20 @@ describe('nothing lost at the edges', function () {
         const answered = { ...newRunRecord(request, new Date()), task_id: taskId, status: 'queued' };
         const sending = newRunRecord(request, new Date(Date.now() + 1));
         const empty = newRunRecord(request, new Date(Date.now() + 2));
-        for (const r of [answered, sending, empty]) {
+        const refused = { ...newRunRecord(request, new Date(Date.now() + 3)), status: 'submit_failed', finished_at: new Date().toISOString() };
+        const live = newRunRecord(request, new Date(Date.now() + 4));
+        for (const r of [answered, sending, empty, refused]) {
           assert.ok((await ledger.reserve({ ...pendingEntry(store, r), pid: dead }, { daily: 0, monthly: 0 })).ok);
           await store.markInProgress(r.run_id, true);
         }
+        // A live window (this process) between its ledger entry and its record: its entry is its own to settle.
+        assert.ok((await ledger.reserve(pendingEntry(store, live), { daily: 0, monthly: 0 })).ok);
+        await store.markInProgress(live.run_id, true);
         await store.write(answered);
         await store.write(sending);
+        await store.write(refused); // the window died between the refusal on disk and the ledger
         const before = (await ledger.read()).entries;
-        assert.deepEqual(before.map((e) => currentOutcome(e)), ['unconfirmed', 'unconfirmed', 'unconfirmed'], 'a dead window\'s pending entries count as unconfirmed');
+        assert.deepEqual(before.map((e) => currentOutcome(e)), ['unconfirmed', 'unconfirmed', 'unconfirmed', 'unconfirmed', 'pending'], 'a dead window\'s pending entries count as unconfirmed');
 
         const runs = service({}, ledgerGate(ledger, () => ({ daily: 0, monthly: 0 })));
         const done = ended(runs);
@@ -336,6 +342,8 @@ describe('nothing lost at the edges', function () {
         assert.deepEqual([after.get(answered.run_id)!.outcome, after.get(answered.run_id)!.taskId], ['accepted', taskId]);
         assert.equal(after.get(sending.run_id)!.outcome, 'unconfirmed');
         assert.equal(after.get(empty.run_id)!.outcome, 'notSent', 'the record comes before the request: nothing was sent');
+        assert.equal(after.get(refused.run_id)!.outcome, 'refused', 'settled from the record: not counted');
+        assert.equal(after.get(live.run_id)!.outcome, 'pending', 'a live window\'s entry is never settled by another');
         assert.equal(standIn.submissions().length, 0);
       } finally {
         rmSync(ledgerDir, { recursive: true, force: true });

@@ -11,7 +11,7 @@ import { newRunRecord } from '../../../src/core/runs/lifecycle';
 import type { RunRecord } from '../../../src/core/runs/record';
 import { ArtifactStore } from '../../../src/core/runs/store';
 import { THIS_HOST } from '../../../src/core/processes';
-import { LEDGER_FILE, SpendLedger } from '../../../src/core/spend/ledger';
+import { LEDGER_FILE, LedgerUnreadableError, SpendLedger } from '../../../src/core/spend/ledger';
 import { checkLimits, currentOutcome, spendOf, type LedgerEntry } from '../../../src/core/spend/ledgerEntries';
 import { entriesOfStore, entryFromRecord } from '../../../src/core/spend/ledgerImport';
 import { dailySpend, monthlySpend, spendCsv } from '../../../src/core/spend/spendReport';
@@ -144,7 +144,7 @@ describe('the spend ledger file', () => {
   it('counts a run whose window was killed between "pending" and the answer as unconfirmed', async function () {
     this.timeout(15_000);
     const worker = join(__dirname, '..', 'workers', 'ledgerReserver.js');
-    await promisify(execFile)(process.execPath, [worker, dir, 'run-crashed', '2', '0', '0', 'crash']).catch((error: { signal?: string }) => assert.equal(error.signal, 'SIGKILL'));
+    await assert.rejects(promisify(execFile)(process.execPath, [worker, dir, 'run-crashed', '2', '0', '0', 'crash']), (error: { signal?: string }) => error.signal === 'SIGKILL', 'the worker was killed');
     const read = await new SpendLedger(dir).read();
     assert.equal(read.entries.length, 1);
     assert.equal(read.entries[0]!.outcome, 'pending', 'on disk: pending');
@@ -218,7 +218,14 @@ describe('the spend ledger file', () => {
     const moved: string[] = [];
     const broken = new SpendLedger(dir, { onMovedAside: (aside) => moved.push(aside) });
     assert.match((await broken.read()).problem ?? '', /not valid JSON/);
-    assert.ok((await broken.reserve(entry(new Date(), { outcome: 'pending' }), { daily: 10, monthly: 0 })).ok);
+    // With a limit set, it is never replaced by an empty ledger (that would count 0): refused, nothing changes.
+    await assert.rejects(broken.reserve(entry(new Date(), { outcome: 'pending' }), { daily: 10, monthly: 0 }), LedgerUnreadableError);
+    await assert.rejects(broken.settle({ folder: '/work/a', runId: 'x' }, 'accepted'), LedgerUnreadableError);
+    assert.equal(await broken.importOnce('/work/a', async () => [entry(new Date())]), 0, 'no import into a ledger that cannot be read');
+    assert.equal(readFileSync(join(dir, LEDGER_FILE), 'utf8'), '{"version":1,"imported":[],"entr');
+    assert.equal(moved.length, 0);
+    // With no limit, a submit moves it aside and the ledger begins again.
+    assert.ok((await broken.reserve(entry(new Date(), { outcome: 'pending' }), { daily: 0, monthly: 0 })).ok);
     assert.equal(moved.length, 1);
     assert.equal(readFileSync(moved[0]!, 'utf8'), '{"version":1,"imported":[],"entr', 'kept as it was');
     assert.equal((await broken.read()).entries.length, 1);

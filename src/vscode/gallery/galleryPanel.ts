@@ -1,0 +1,270 @@
+// "CreatOK: Open Gallery": one editor tab, "CreatOK Gallery", restored after a reload. A grid of
+// every image of every workspace folder, newest first; running and failed runs are tiles too.
+// Search and filters run in the host over the gallery index (never a re-read per keystroke);
+// the webview gets one page of tiles at a time. It shows and asks; the host acts.
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { GalleryIndex } from '../../core/gallery/galleryIndex';
+import { searchGallery, type GalleryItem } from '../../core/gallery/galleryItems';
+import { gallerySchemas, type GalleryToHost, type GalleryTile, type HostToGallery } from '../../core/gallery/galleryMessages';
+import type { Logger } from '../../core/log';
+import type { RunIndex } from '../../core/runs/runIndex';
+import type { RunService } from '../../core/runs/runService';
+import { Commands } from '../commandIds';
+import { Disposable } from '../disposable';
+import { imagesOfRun, type ImageActions } from '../imageActions';
+import { ageText } from '../runPresenter';
+import { requireTrust } from '../trust';
+
+export const GALLERY_VIEW_TYPE = 'creatok.gallery';
+
+/** The strings the gallery webview shows (it has no l10n of its own). */
+function galleryStrings(): Record<string, string> {
+  return {
+    title: vscode.l10n.t('CreatOK Gallery'),
+    search: vscode.l10n.t('Search prompts'),
+    model: vscode.l10n.t('Model'),
+    allModels: vscode.l10n.t('All models'),
+    state: vscode.l10n.t('State'),
+    allStates: vscode.l10n.t('All states'),
+    running: vscode.l10n.t('Running'),
+    succeeded: vscode.l10n.t('Finished'),
+    failed: vscode.l10n.t('Failed'),
+    period: vscode.l10n.t('Period'),
+    today: vscode.l10n.t('Today'),
+    week: vscode.l10n.t('This week'),
+    all: vscode.l10n.t('All'),
+    count: vscode.l10n.t('{0} of {1} images'),
+    none: vscode.l10n.t('No image matches. Change the search or the filters.'),
+    empty: vscode.l10n.t('No images yet: generate one with CreatOK: Generate Image.'),
+    more: vscode.l10n.t('Show more'),
+    open: vscode.l10n.t('Open'),
+    insert: vscode.l10n.t('Insert'),
+    copyMarkdown: vscode.l10n.t('Copy Markdown Link'),
+    reveal: vscode.l10n.t('Reveal in Explorer'),
+    runningTile: vscode.l10n.t('Generating…'),
+    failedTile: vscode.l10n.t('Not generated: {0}'),
+    credits: vscode.l10n.t('{0} credits'),
+    tileLabel: vscode.l10n.t('Image {0} of "{1}"'),
+  };
+}
+
+function nonce(): string {
+  return randomBytes(24).toString('base64');
+}
+
+export interface GalleryDeps {
+  index: RunIndex;
+  runs: RunService;
+  images: ImageActions;
+  logger: Logger;
+  extensionUri: vscode.Uri;
+}
+
+/** The gallery's host side: the index, the commands, the one panel. */
+export class Gallery extends Disposable {
+  private panel: GalleryPanel | undefined;
+  readonly items: GalleryIndex;
+
+  constructor(private readonly deps: GalleryDeps) {
+    super();
+    this.items = new GalleryIndex(deps.index, (store, runId) => {
+      const held = deps.runs.snapshot(store, runId);
+      return held ? { record: held.record, following: held.following } : undefined;
+    });
+    this._register(
+      deps.runs.onDidChange((event) => {
+        void this.items.update(event.run.store, event.run.record.run_id).then(() => this.panel?.changed());
+      }),
+    );
+    this._register(vscode.commands.registerCommand(Commands.openGallery, () => this.open()));
+    this._register(
+      vscode.window.registerWebviewPanelSerializer(GALLERY_VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => {
+          this.panel?.dispose();
+          this.panel = this.attach(panel);
+        },
+      }),
+    );
+    this._register({ dispose: () => this.panel?.dispose() });
+  }
+
+  open(): GalleryPanel {
+    if (this.panel) {
+      this.panel.webviewPanel.reveal(undefined, false);
+      return this.panel;
+    }
+    const panel = vscode.window.createWebviewPanel(GALLERY_VIEW_TYPE, vscode.l10n.t('CreatOK Gallery'), vscode.ViewColumn.Active, { enableScripts: true, retainContextWhenHidden: false });
+    this.panel = this.attach(panel);
+    return this.panel;
+  }
+
+  private attach(panel: vscode.WebviewPanel): GalleryPanel {
+    const attached = new GalleryPanel(panel, this.deps, this);
+    attached.onDispose(() => {
+      if (this.panel === attached) this.panel = undefined;
+    });
+    return attached;
+  }
+
+  /** The item of a tile, if it is still there. */
+  async item(key: string): Promise<GalleryItem | undefined> {
+    return (await this.items.all()).find((i) => i.key === key);
+  }
+}
+
+export class GalleryPanel extends Disposable {
+  private readonly disposeListeners: (() => void)[] = [];
+
+  constructor(
+    readonly webviewPanel: vscode.WebviewPanel,
+    private readonly deps: GalleryDeps,
+    private readonly gallery: Gallery,
+  ) {
+    super();
+    const roots = [vscode.Uri.joinPath(deps.extensionUri, 'dist'), vscode.Uri.joinPath(deps.extensionUri, 'media'), ...deps.index.storesList.map((s) => vscode.Uri.file(s.root))];
+    webviewPanel.webview.options = { enableScripts: true, localResourceRoots: roots };
+    webviewPanel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icon.png');
+    webviewPanel.webview.html = this.html();
+    this._register(webviewPanel.onDidDispose(() => this.dispose()));
+    this._register(webviewPanel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)));
+    // Back in view: other windows may have added or removed runs meanwhile.
+    this._register(
+      webviewPanel.onDidChangeViewState((e) => {
+        if (e.webviewPanel.visible) {
+          this.gallery.items.reload();
+          this.changed();
+        }
+      }),
+    );
+  }
+
+  onDispose(listener: () => void): void {
+    this.disposeListeners.push(listener);
+  }
+
+  override dispose(): void {
+    if (this.isDisposed) return;
+    super.dispose();
+    this.webviewPanel.dispose();
+    for (const listener of this.disposeListeners.splice(0)) listener();
+  }
+
+  /** Tells the webview to ask again (a run started, changed or ended). */
+  changed(): void {
+    this.post({ type: 'changed' });
+  }
+
+  private post(message: HostToGallery): void {
+    if (this.isDisposed) return;
+    const checked = gallerySchemas().hostToWebviewSchema.parse(message);
+    this.webviewPanel.webview.postMessage(checked).then(undefined, (e: Error) => this.deps.logger.warn(`gallery: a message was not delivered: ${e.message}`));
+  }
+
+  private async receive(raw: unknown): Promise<void> {
+    const parsed = gallerySchemas().webviewToHostSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      this.deps.logger.warn(`gallery: refused a malformed message (${issue?.path.join('.') || 'message'}: ${issue?.message ?? 'invalid'})`);
+      const requestId = typeof raw === 'object' && raw !== null && Number.isInteger((raw as { requestId?: unknown }).requestId) ? (raw as { requestId: number }).requestId : undefined;
+      if (requestId !== undefined) this.post({ type: 'reply', requestId, error: vscode.l10n.t('The gallery sent something the extension could not read.') });
+      return;
+    }
+    const message = parsed.data;
+    try {
+      await this.handle(message);
+    } catch (error) {
+      this.deps.logger.error(`gallery: ${message.type} failed: ${(error as Error).message}`);
+      if ('requestId' in message) this.post({ type: 'reply', requestId: message.requestId, error: vscode.l10n.t('Something went wrong: {0}', (error as Error).message) });
+    }
+  }
+
+  private async handle(message: GalleryToHost): Promise<void> {
+    switch (message.type) {
+      case 'ready': {
+        const models = [...new Set((await this.gallery.items.all()).map((i) => i.model).filter(Boolean))].sort();
+        this.post({ type: 'init', strings: galleryStrings(), models, readOnly: !vscode.workspace.isTrusted });
+        return;
+      }
+      case 'query': {
+        const { query } = message;
+        const result = searchGallery(await this.gallery.items.all(), { text: query.text, period: query.period, ...(query.model ? { model: query.model } : {}), ...(query.state ? { state: query.state } : {}) });
+        const tiles: GalleryTile[] = [];
+        for (const item of result.items) {
+          if (tiles.length >= query.limit) break;
+          tiles.push(...this.tilesOf(item).slice(0, query.limit - tiles.length));
+        }
+        this.post({ type: 'results', requestId: message.requestId, tiles, matched: result.matchedImages, total: result.totalImages, more: result.matchedImages > tiles.length });
+        return;
+      }
+      case 'tileAction':
+        await this.act(message.key, message.index, message.action);
+        this.post({ type: 'reply', requestId: message.requestId });
+        return;
+    }
+  }
+
+  /** A run's tiles: one per saved image, or one for a running or failed run. */
+  private tilesOf(item: GalleryItem): GalleryTile[] {
+    const base = {
+      key: item.key,
+      prompt: item.prompt.slice(0, 300),
+      model: item.model.slice(0, 200),
+      resolution: item.resolution.slice(0, 50),
+      age: ageText(new Date(item.createdAt).toISOString()).slice(0, 100),
+      credits: item.credits,
+      state: item.state,
+      ...(item.reason ? { reason: item.reason.slice(0, 500) } : {}),
+    };
+    if (item.images.length === 0) return [{ ...base, index: 0, src: '' }];
+    return item.images.map((file, index) => ({ ...base, index, src: this.webviewPanel.webview.asWebviewUri(vscode.Uri.file(file)).toString() }));
+  }
+
+  private async act(key: string, index: number, action: Extract<GalleryToHost, { type: 'tileAction' }>['action']): Promise<void> {
+    const item = await this.gallery.item(key);
+    const file = item?.images[index];
+    if (!item || !file) throw new Error(vscode.l10n.t('This image is not saved in the workspace.'));
+    switch (action) {
+      case 'open':
+        await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file), { preview: false, viewColumn: vscode.ViewColumn.Beside });
+        return;
+      case 'reveal':
+        await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(file));
+        return;
+      case 'insert':
+      case 'copyMarkdown': {
+        if (!(await requireTrust())) return;
+        const store = this.deps.index.storesList.find((s) => key.startsWith(`${s.root}\u0000`));
+        const latest = store ? await this.deps.runs.latest({ store, runId: item.runId }) : undefined;
+        const image = store && latest?.ok ? (await imagesOfRun(store, latest.record)).find((i) => path.resolve(i.file) === path.resolve(file)) : undefined;
+        if (!image) throw new Error(vscode.l10n.t('This image is not saved in the workspace.'));
+        if (action === 'insert') await this.deps.images.insert(image);
+        else await this.deps.images.copyMarkdownLink(image);
+        return;
+      }
+    }
+  }
+
+  private html(): string {
+    const webview = this.webviewPanel.webview;
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'gallery.js'));
+    const style = webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'gallery.css'));
+    const n = nonce();
+    const csp = `default-src 'none'; img-src ${webview.cspSource}; style-src ${webview.cspSource}; script-src 'nonce-${n}'; font-src ${webview.cspSource};`;
+    return `<!DOCTYPE html>
+<html lang="${vscode.env.language}">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link href="${style}" rel="stylesheet">
+<title>${vscode.l10n.t('CreatOK Gallery').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)}</title>
+</head>
+<body>
+<main id="gallery" aria-busy="true"></main>
+<script nonce="${n}" src="${script}"></script>
+</body>
+</html>`;
+  }
+}

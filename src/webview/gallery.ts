@@ -1,0 +1,156 @@
+// The CreatOK Gallery's script: a search box, filters, the count of what matches, and a grid of
+// tiles (text only, never HTML). It asks the host for one page of tiles at a time; every
+// message it receives is checked with the same zod schemas as the host's. Keyboard: arrows move
+// between tiles, Enter opens, Ctrl/Cmd+F focuses the search.
+import { GALLERY_PAGE, gallerySchemas, type GalleryTile, type GalleryToHost, type HostToGallery } from '../core/gallery/galleryMessages';
+import { button, el, field, fillSelect } from './dom';
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+const vscode = acquireVsCodeApi();
+
+type Query = Extract<GalleryToHost, { type: 'query' }>['query'];
+const saved = (vscode.getState() as { query?: Query } | undefined)?.query;
+let query: Query = saved ?? { text: '', period: 'all', limit: GALLERY_PAGE };
+let strings: Record<string, string> = {};
+let readOnly = true;
+let nextRequest = 1;
+let lastQueryId = 0;
+
+const app = document.getElementById('gallery')!;
+const t = (key: string, ...args: (string | number)[]): string => (strings[key] ?? key).replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)] ?? ''));
+
+const search = el('input', { type: 'search' });
+const model = el('select');
+const state = el('select');
+const period = el('select');
+const count = el('p', { className: 'count' });
+count.setAttribute('aria-live', 'polite');
+count.setAttribute('role', 'status');
+const grid = el('ul', { className: 'tiles' });
+grid.setAttribute('role', 'list');
+const more = button('', () => ask({ ...query, limit: query.limit + GALLERY_PAGE }));
+const problem = el('p', { className: 'problem' });
+problem.setAttribute('role', 'alert');
+
+function post(message: GalleryToHost): void {
+  vscode.postMessage(message);
+}
+
+function ask(next: Query): void {
+  query = next;
+  vscode.setState({ query });
+  lastQueryId = nextRequest++;
+  post({ type: 'query', requestId: lastQueryId, query });
+}
+
+function readFilters(): Query {
+  return {
+    text: search.value,
+    period: period.value as Query['period'],
+    limit: GALLERY_PAGE,
+    ...(model.value ? { model: model.value } : {}),
+    ...(state.value ? { state: state.value as NonNullable<Query['state']> } : {}),
+  };
+}
+
+function build(models: string[]): void {
+  search.placeholder = t('search');
+  search.setAttribute('aria-label', t('search'));
+  search.value = query.text;
+  fillSelect(model, [{ value: '', label: t('allModels') }, ...models.map((m) => ({ value: m, label: m }))], query.model ?? '');
+  fillSelect(state, [{ value: '', label: t('allStates') }, { value: 'running', label: t('running') }, { value: 'succeeded', label: t('succeeded') }, { value: 'failed', label: t('failed') }], query.state ?? '');
+  fillSelect(period, [{ value: 'today', label: t('today') }, { value: 'week', label: t('week') }, { value: 'all', label: t('all') }], query.period);
+  more.textContent = t('more');
+  const filters = el('div', { className: 'filters' }, field('gallery-search', t('search'), search), field('gallery-model', t('model'), model), field('gallery-state', t('state'), state), field('gallery-period', t('period'), period));
+  app.replaceChildren(el('h1', { textContent: t('title') }), filters, count, problem, grid, more);
+  app.removeAttribute('aria-busy');
+  search.addEventListener('input', () => ask(readFilters()));
+  for (const select of [model, state, period]) select.addEventListener('change', () => ask(readFilters()));
+}
+
+function tile(item: GalleryTile, position: number): HTMLLIElement {
+  const label = t('tileLabel', item.index + 1, item.prompt.slice(0, 80));
+  const node = el('li', { className: `tile state-${item.state}`, tabIndex: position === 0 ? 0 : -1 });
+  node.dataset.key = item.key;
+  node.dataset.index = String(item.index);
+  node.setAttribute('role', 'listitem');
+  node.setAttribute('aria-label', label);
+  const figure = item.src ? el('img', { src: item.src, alt: label, loading: 'lazy', decoding: 'async' }) : el('div', { className: 'placeholder', textContent: item.state === 'running' ? t('runningTile') : t('failedTile', item.reason ?? '') });
+  const details = [item.model, item.resolution, item.age, item.credits === null ? '' : t('credits', item.credits)].filter(Boolean).join(' · ');
+  const actions = el('div', { className: 'tile-actions' });
+  if (item.src) {
+    const act = (action: Extract<GalleryToHost, { type: 'tileAction' }>['action'], text: string): HTMLButtonElement => {
+      const b = button(text, () => post({ type: 'tileAction', requestId: nextRequest++, key: item.key, index: item.index, action }));
+      b.setAttribute('aria-label', `${text}: ${label}`);
+      return b;
+    };
+    actions.append(act('open', t('open')), ...(readOnly ? [] : [act('insert', t('insert')), act('copyMarkdown', t('copyMarkdown'))]), act('reveal', t('reveal')));
+  }
+  node.append(figure, el('p', { className: 'prompt', textContent: item.prompt }), el('p', { className: 'details', textContent: details }), actions);
+  return node;
+}
+
+function render(message: Extract<HostToGallery, { type: 'results' }>): void {
+  if (message.requestId !== lastQueryId) return; // an older answer: a newer query is on its way
+  grid.replaceChildren(...message.tiles.map(tile));
+  count.textContent = message.total === 0 ? t('empty') : message.matched === 0 ? t('none') : t('count', message.matched, message.total);
+  more.hidden = !message.more;
+}
+
+/** Arrows move between tiles (up and down by a row of the grid), Enter opens, Ctrl/Cmd+F searches. */
+function onKey(event: KeyboardEvent): void {
+  if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'f') {
+    event.preventDefault();
+    search.focus();
+    return;
+  }
+  const current = (event.target as HTMLElement).closest?.('li.tile') as HTMLLIElement | null;
+  if (!current || event.target !== current) return;
+  const tiles = [...grid.querySelectorAll<HTMLLIElement>('li.tile')];
+  const at = tiles.indexOf(current);
+  const columns = Math.max(1, tiles.filter((x) => x.offsetTop === tiles[0]!.offsetTop).length);
+  const step = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: columns, ArrowUp: -columns, Home: -at, End: tiles.length - 1 - at }[event.key];
+  if (step !== undefined) {
+    event.preventDefault();
+    const target = tiles[Math.min(tiles.length - 1, Math.max(0, at + step))]!;
+    current.tabIndex = -1;
+    target.tabIndex = 0;
+    target.focus();
+  } else if (event.key === 'Enter' && current.querySelector('img')) {
+    event.preventDefault();
+    post({ type: 'tileAction', requestId: nextRequest++, key: current.dataset.key!, index: Number(current.dataset.index), action: 'open' });
+  }
+}
+
+function handle(message: HostToGallery): void {
+  switch (message.type) {
+    case 'init':
+      strings = message.strings;
+      readOnly = message.readOnly;
+      build(message.models);
+      ask(query);
+      break;
+    case 'results':
+      render(message);
+      break;
+    case 'reply':
+      problem.textContent = message.error ?? '';
+      break;
+    case 'changed':
+      ask(query);
+      break;
+  }
+}
+
+window.addEventListener('message', (event: MessageEvent) => {
+  const parsed = gallerySchemas().hostToWebviewSchema.safeParse(event.data);
+  if (parsed.success) handle(parsed.data);
+  else problem.textContent = 'The extension sent something the gallery could not read.';
+});
+document.addEventListener('keydown', onKey);
+post({ type: 'ready' });

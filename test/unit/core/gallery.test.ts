@@ -1,0 +1,51 @@
+// The gallery's data: a run as a tile's item (running, succeeded, failed with its reason), and
+// the search: words in any order (English or Chinese), model, state, period, counts.
+import assert from 'node:assert/strict';
+import { galleryItemOf, queryWords, searchGallery, type GalleryItem } from '../../../src/core/gallery/galleryItems';
+import { newRunRecord } from '../../../src/core/runs/lifecycle';
+import type { RunRecord } from '../../../src/core/runs/record';
+
+const request = { prompt: '', model: 'nano-banana-2', modelLabel: 'Nano Banana 2', resolution: '2K', aspectRatio: '1:1', n: 1, estimatedCredits: 2, currency: 'credits' };
+const now = new Date(2026, 11, 1, 15, 0);
+
+function item(prompt: string, at: Date, fields: Partial<RunRecord> = {}, images = ['/ws/a.png']): GalleryItem {
+  const record: RunRecord = { ...newRunRecord({ ...request, prompt }, at), task_id: 'task_1', status: 'succeeded', ...fields };
+  return galleryItemOf(`k-${record.run_id}`, '/ws', record, images, false);
+}
+
+describe('the gallery', () => {
+  const items = [
+    item('A red fox in the snow, watercolor', new Date(2026, 11, 1, 9)),
+    item('Product shot of a ceramic mug', new Date(2026, 10, 28, 9), { model: 'nano-banana-pro' }, ['/ws/m1.png', '/ws/m2.png']),
+    item('一只在雪地里的红狐狸', new Date(2026, 10, 2, 9)),
+    item('A fox that failed', new Date(2026, 11, 1, 10), { status: 'failed', error: { message: 'content policy' } }, []),
+    item('A fox still painting', new Date(2026, 11, 1, 11), { status: 'running' }, []),
+  ];
+
+  it('makes running, succeeded and failed items (with the reason)', () => {
+    assert.deepEqual(items.map((i) => i.state), ['succeeded', 'succeeded', 'succeeded', 'failed', 'running']);
+    assert.equal(items[3]!.reason, 'content policy');
+    assert.equal(galleryItemOf('k', '/ws', { ...newRunRecord(request, now), status: 'queued', task_id: 't' }, [], true).state, 'running');
+    assert.equal(galleryItemOf('k', '/ws', { ...newRunRecord(request, now), status: 'unconfirmed' }, [], false).state, 'failed');
+  });
+
+  it('finds prompt words in any order, newest first, and counts images (a running or failed run is one tile)', () => {
+    const all = searchGallery(items, { text: '', period: 'all' }, now);
+    assert.equal(all.totalImages, 6);
+    assert.deepEqual(all.items.map((i) => i.prompt), ['A fox still painting', 'A fox that failed', 'A red fox in the snow, watercolor', 'Product shot of a ceramic mug', '一只在雪地里的红狐狸']);
+    const fox = searchGallery(items, { text: 'SNOW  fox', period: 'all' }, now);
+    assert.deepEqual(fox.items.map((i) => i.prompt), ['A red fox in the snow, watercolor']);
+    assert.deepEqual([fox.matchedImages, fox.totalImages], [1, 6]);
+    assert.deepEqual(searchGallery(items, { text: '红狐狸 雪地', period: 'all' }, now).items.map((i) => i.prompt), ['一只在雪地里的红狐狸'], 'Chinese, words in any order');
+    assert.deepEqual(queryWords('Ｆｏｘ，Snow'), ['fox', 'snow'], 'full-width letters and a Chinese comma');
+  });
+
+  it('filters by model, state and period (today, this week: the last 7 local days)', () => {
+    assert.deepEqual(searchGallery(items, { text: '', period: 'all', model: 'nano-banana-pro' }, now).items.map((i) => i.prompt), ['Product shot of a ceramic mug']);
+    assert.deepEqual(searchGallery(items, { text: 'fox', period: 'all', state: 'failed' }, now).items.map((i) => i.reason), ['content policy']);
+    assert.equal(searchGallery(items, { text: '', period: 'today' }, now).items.length, 3);
+    assert.equal(searchGallery(items, { text: '', period: 'week' }, now).items.length, 4, '28 November is within the week of 1 December');
+    const none = searchGallery(items, { text: 'giraffe', period: 'all' }, now);
+    assert.deepEqual([none.items.length, none.matchedImages, none.totalImages], [0, 0, 6]);
+  });
+});

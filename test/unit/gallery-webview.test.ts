@@ -1,0 +1,90 @@
+// The CreatOK Gallery's script (dist/gallery.js) in a jsdom window, as VS Code runs it, against a
+// stand-in host: it asks for tiles, renders them as text, says the count, narrows as you type,
+// moves between tiles with the arrows, opens with Enter, and offers no Insert in Restricted Mode.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { JSDOM } from 'jsdom';
+
+type Posted = { type: string; requestId?: number; [key: string]: unknown };
+
+const tile = (i: number, fields: Record<string, unknown> = {}): Record<string, unknown> => ({
+  key: `k${i}`,
+  index: 0,
+  src: `https://file+.vscode-resource.vscode-cdn.net/ws/image_${i}.png`,
+  prompt: `A fox number ${i} <b>bold</b>`,
+  model: 'nano-banana-2',
+  resolution: '2K',
+  age: '2 min ago',
+  credits: 2,
+  state: 'succeeded',
+  ...fields,
+});
+
+describe('the gallery in a DOM (dist/gallery.js in jsdom)', () => {
+  let dom: JSDOM;
+  let posted: Posted[];
+  const doc = (): Document => dom.window.document;
+  const send = (data: unknown): void => void dom.window.dispatchEvent(new dom.window.MessageEvent('message', { data }));
+  const last = (type: string): Posted => [...posted].reverse().find((m) => m.type === type)!;
+  const strings = { title: 'CreatOK Gallery', search: 'Search prompts', count: '{0} of {1} images', none: 'No image matches.', open: 'Open', insert: 'Insert', copyMarkdown: 'Copy Markdown Link', reveal: 'Reveal in Explorer', tileLabel: 'Image {0} of "{1}"', failedTile: 'Not generated: {0}', credits: '{0} credits', all: 'All', today: 'Today', week: 'This week', more: 'Show more' };
+
+  function start(readOnly: boolean): void {
+    dom = new JSDOM('<!DOCTYPE html><body><main id="gallery" aria-busy="true"></main></body>', { runScripts: 'outside-only' });
+    posted = [];
+    Object.assign(dom.window, { acquireVsCodeApi: () => ({ postMessage: (m: never) => posted.push(m), getState: () => undefined, setState: () => undefined }) });
+    dom.window.eval(readFileSync(join(process.cwd(), 'dist', 'gallery.js'), 'utf8'));
+    assert.equal(posted[0]?.type, 'ready');
+    send({ type: 'init', strings, models: ['nano-banana-2', 'nano-banana-pro'], readOnly });
+  }
+  afterEach(() => dom.window.close());
+
+  it('renders the tiles it is sent as text, says the count, and asks again as you type', () => {
+    start(false);
+    const query = last('query');
+    send({ type: 'results', requestId: query.requestId, tiles: [tile(1), tile(2), tile(3, { src: '', state: 'failed', reason: 'content policy' })], matched: 3, total: 340, more: false });
+    const tiles = [...doc().querySelectorAll('li.tile')];
+    assert.equal(tiles.length, 3);
+    assert.equal(doc().querySelectorAll('li.tile b').length, 0, 'server text is never HTML');
+    assert.equal(tiles[2]!.textContent!.includes('Not generated: content policy'), true);
+    assert.equal(doc().querySelector('.count')!.textContent, '3 of 340 images');
+    assert.equal(doc().querySelector('.count')!.getAttribute('aria-live'), 'polite');
+    assert.equal(tiles[0]!.getAttribute('aria-label'), 'Image 1 of "A fox number 1 <b>bold</b>"');
+    const search = doc().querySelector('input[type=search]') as HTMLInputElement;
+    search.value = 'fox 2';
+    search.dispatchEvent(new dom.window.Event('input'));
+    const narrowed = last('query');
+    assert.equal((narrowed.query as { text: string }).text, 'fox 2');
+    // An answer to the older query arrives late: it is not shown over the newer one.
+    send({ type: 'results', requestId: query.requestId, tiles: [tile(9)], matched: 1, total: 340, more: false });
+    assert.equal(doc().querySelectorAll('li.tile').length, 3);
+    send({ type: 'results', requestId: narrowed.requestId, tiles: [tile(2)], matched: 1, total: 340, more: false });
+    assert.equal(doc().querySelectorAll('li.tile').length, 1);
+    assert.equal(doc().querySelector('.count')!.textContent, '1 of 340 images');
+  });
+
+  it('moves between tiles with the arrows, opens with Enter, focuses the search with Ctrl+F', () => {
+    start(false);
+    send({ type: 'results', requestId: last('query').requestId, tiles: [tile(1), tile(2), tile(3)], matched: 3, total: 3, more: false });
+    const tiles = [...doc().querySelectorAll<HTMLLIElement>('li.tile')];
+    assert.deepEqual(tiles.map((t) => t.tabIndex), [0, -1, -1], 'one tab stop for the grid');
+    tiles[0]!.focus();
+    tiles[0]!.dispatchEvent(new dom.window.KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
+    assert.equal(doc().activeElement, tiles[1]);
+    tiles[1]!.dispatchEvent(new dom.window.KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    assert.deepEqual({ ...last('tileAction'), requestId: 0 }, { type: 'tileAction', requestId: 0, key: 'k2', index: 0, action: 'open' });
+    tiles[1]!.dispatchEvent(new dom.window.KeyboardEvent('keydown', { key: 'f', ctrlKey: true, bubbles: true }));
+    assert.equal(doc().activeElement, doc().querySelector('input[type=search]'));
+  });
+
+  it('offers Open and Reveal but no Insert or Copy Markdown Link in Restricted Mode', () => {
+    start(true);
+    send({ type: 'results', requestId: last('query').requestId, tiles: [tile(1)], matched: 1, total: 1, more: false });
+    const names = [...doc().querySelectorAll('li.tile button')].map((b) => b.textContent);
+    assert.deepEqual(names, ['Open', 'Reveal in Explorer']);
+    dom.window.close();
+    start(false);
+    send({ type: 'results', requestId: last('query').requestId, tiles: [tile(1)], matched: 1, total: 1, more: false });
+    assert.deepEqual([...doc().querySelectorAll('li.tile button')].map((b) => b.textContent), ['Open', 'Insert', 'Copy Markdown Link', 'Reveal in Explorer']);
+  });
+});
