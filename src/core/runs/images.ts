@@ -2,6 +2,7 @@
 // the signed URLs. result.json keeps the URLs and adds the local files. Bounded: at most the
 // run's `n` images, at most MAX_PARALLEL_DOWNLOADS at once in a window, and all of a run's
 // downloads end within RUN_DOWNLOAD_DEADLINE_MS (then the run says which images are missing).
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { FetchLike } from '../api/http';
 import { systemClock, type Clock } from '../clock';
@@ -92,9 +93,44 @@ export async function saveRunImages(record: RunRecord, store: ArtifactStore, opt
         }
       }),
     );
+    if (!disk) await saveThumbnails(record, store, local, { limiter, signal, fetch: options.fetch, stallMs: options.stallMs, openFile: options.openFile });
     return { ...record, local_images: local, download_error: errors.length > 0 ? errors.join('; ') : null, download_error_kind: disk && errors.length > 0 ? 'disk' : null };
   } finally {
     clearTimeout(deadline);
     options.signal?.removeEventListener('abort', onCancel);
   }
+}
+
+/** A thumbnail is at most this large (the chat tools show it when the image is too large). */
+export const MAX_THUMBNAIL_BYTES = 2 * 1024 * 1024;
+
+/**
+ * CreatOK's thumbnails of the saved images, beside them (outputs/thumbnails/thumb_N.*): the same
+ * URL policy and checks as the images, one attempt each, within the run's deadline. Best effort:
+ * a thumbnail that cannot be saved changes nothing else (the image itself is used instead).
+ */
+async function saveThumbnails(
+  record: RunRecord,
+  store: ArtifactStore,
+  local: (string | null)[],
+  options: { limiter: Limiter; signal: AbortSignal; fetch?: FetchLike; stallMs?: number; openFile?: DownloadOptions['openFile'] },
+): Promise<void> {
+  const wanted = (record.thumbnails ?? []).slice(0, local.length).map((url, i) => (url && local[i] ? { url, i } : undefined)).filter((t): t is { url: string; i: number } => !!t);
+  if (wanted.length === 0 || options.signal.aborted) return;
+  let dir: string;
+  try {
+    dir = await store.ensureRunFolder(record.run_id, 'thumbnails');
+  } catch {
+    return;
+  }
+  const present = new Set((await fs.readdir(dir).catch((): string[] => [])).map((n) => n.replace(/\.[^.]+$/, '')));
+  await Promise.all(
+    wanted
+      .filter(({ i }) => !present.has(`thumb_${i + 1}`))
+      .map(({ url, i }) =>
+        options.limiter
+          .run(() => downloadImage(url, dir, `thumb_${i + 1}`, { fetch: options.fetch, signal: options.signal, stallMs: options.stallMs, openFile: options.openFile, maxBytes: MAX_THUMBNAIL_BYTES }), options.signal)
+          .catch(() => undefined),
+      ),
+  );
 }

@@ -51,9 +51,9 @@ export class ArtifactStore {
    * Creates `generate-image/.artifacts/<run>/outputs[/images]` one folder at a time, refusing
    * any that is a symbolic link (a cloned repository could point one anywhere).
    */
-  async ensureRunFolder(runId: string, sub: 'outputs' | 'images' = 'outputs'): Promise<string> {
+  async ensureRunFolder(runId: string, sub: 'outputs' | 'images' | 'thumbnails' = 'outputs'): Promise<string> {
     if (!isRunId(runId)) throw new Error(`Not a run id: ${JSON.stringify(runId.slice(0, 120))}`);
-    return ensureFoldersInside(this.workspaceFolder, [...ARTIFACT_SEGMENTS, runId, 'outputs', ...(sub === 'images' ? ['images'] : [])], this.fs);
+    return ensureFoldersInside(this.workspaceFolder, [...ARTIFACT_SEGMENTS, runId, 'outputs', ...(sub === 'outputs' ? [] : [sub])], this.fs);
   }
 
   /** 'ok' when generate-image/.artifacts are real folders, 'missing', or 'link' (then nothing there is read). */
@@ -125,8 +125,8 @@ export class ArtifactStore {
   /** Removes what killed processes left in a run folder: temp files of writes and downloads. */
   async removeLeftovers(runId: string): Promise<number> {
     const outputs = this.outputsDir(runId);
-    const removed = await Promise.all([removeStaleTempFiles(outputs, { fs: this.fs }), removeStaleTempFiles(path.join(outputs, 'images'), { fs: this.fs })]);
-    return removed[0] + removed[1];
+    const removed = await Promise.all(['', 'images', 'thumbnails'].map((sub) => removeStaleTempFiles(path.join(outputs, sub), { fs: this.fs })));
+    return removed.reduce((a, b) => a + b, 0);
   }
 
   /**

@@ -105,7 +105,8 @@ describe('nothing lost at the edges', function () {
         assert.equal(record.images.length, 1);
         assert.equal(record.images_ignored, 9_999);
         const requests = await remote.requests();
-        assert.equal(requests.filter((r) => r.endpoint === 'image').length, 1, 'only the one image asked for was fetched');
+        assert.equal(requests.filter((r) => r.endpoint === 'image' && /\/image_\d+\.png$/.test(r.path)).length, 1, 'only the one image asked for was fetched');
+        assert.equal(requests.filter((r) => r.endpoint === 'image' && /\/thumb_\d+\.png$/.test(r.path)).length, 1, 'and its one thumbnail');
         const size = statSync(store.resultJsonPath(record.run_id)).size;
         assert.ok(size < MAX_RECORD_BYTES / 10, `result.json is ${size} bytes`);
         const maxDelayMs = delay.max / 1e6;
@@ -282,7 +283,7 @@ describe('nothing lost at the edges', function () {
       assert.ok(!record.images[0]!.includes('planted'), 'the link from disk was replaced by the server\'s');
       assert.equal(standIn.requests().filter((r) => r.endpoint === 'image' && r.query['X-Signature'] === 'planted').length, 0, 'the planted link was never fetched');
       assert.deepEqual(readdirSync(images), ['image_1.png']);
-      assert.deepEqual(readdirSync(store.outputsDir(planted.run_id)).sort(), ['images', 'result.json', 'result.md']);
+      assert.deepEqual(readdirSync(store.outputsDir(planted.run_id)).sort(), ['images', 'result.json', 'result.md', 'thumbnails']);
     });
 
     it('a run left `submitting` by a dead window becomes unconfirmed and is never sent again; a live window\'s is left alone', async () => {

@@ -121,6 +121,10 @@ describe('the run service', () => {
     assert.deepEqual(final.record.local_images, ['images/image_1.png', 'images/image_2.png']);
     for (const url of final.record.images) assert.ok(url.startsWith(standIn.url) && url.includes('X-Signature='), url);
     assert.equal(readFileSync(join(store.outputsDir(runId), 'images', 'image_1.png')).subarray(1, 4).toString(), 'PNG');
+    // CreatOK's thumbnails beside the images (for the chat tools when an image is over 1 MB).
+    assert.deepEqual(readdirSync(join(store.outputsDir(runId), 'thumbnails')).sort(), ['thumb_1.png', 'thumb_2.png']);
+    const thumbnail = await fetch(final.record.thumbnails![0]!).then(async (r) => Buffer.from(await r.arrayBuffer()));
+    assert.deepEqual(readFileSync(join(store.outputsDir(runId), 'thumbnails', 'thumb_1.png')), thumbnail, 'the served thumbnail');
     assert.deepEqual(await store.inProgressRunIds(), []);
     assert.equal(existsSync(join(store.outputsDir(runId), '.lease')), false, 'the lease is released');
     assert.equal(events.filter((e) => e.kind === 'started').length, 1);
@@ -440,8 +444,9 @@ describe('the run service', () => {
     assert.equal(eb.reason, 'succeeded');
     await Promise.all([first.flushed(), second.flushed()]);
     assert.equal(readdirSync(store.root).filter((n) => !n.startsWith('.')).length, 1);
-    const images = standIn.requests().filter((r) => r.endpoint === 'image');
+    const images = standIn.requests().filter((r) => r.endpoint === 'image' && /\/image_\d+\.png$/.test(r.path));
     assert.equal(images.length, 2, `one download per image, got ${images.length}`);
+    assert.equal(standIn.requests().filter((r) => r.endpoint === 'image' && /\/thumb_\d+\.png$/.test(r.path)).length, 2, 'and one per thumbnail');
     const final = await store.read(ra.run.record.run_id);
     assert.ok(final.ok);
     assert.deepEqual(final.record.local_images, ['images/image_1.png', 'images/image_2.png']);
