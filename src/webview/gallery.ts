@@ -1,7 +1,8 @@
 // The CreatOK Gallery's script: a search box, filters, the count of what matches, and a grid of
 // tiles (text only, never HTML). It asks the host for one page of tiles at a time; every
 // message it receives is checked with the same zod schemas as the host's. Keyboard: arrows move
-// between tiles, Enter opens, Ctrl/Cmd+F focuses the search.
+// between tiles, Enter opens, Space picks for Compare, Ctrl/Cmd+F focuses the search. Compare
+// shows 2 to 4 picked images side by side (Escape goes back).
 import { GALLERY_PAGE, gallerySchemas, type GalleryTile, type GalleryToHost, type HostToGallery } from '../core/gallery/galleryMessages';
 import { button, el, field, fillSelect } from './dom';
 
@@ -20,6 +21,10 @@ let strings: Record<string, string> = {};
 let readOnly = true;
 let nextRequest = 1;
 let lastQueryId = 0;
+/** The tiles picked for Compare (key#index), in the order they were picked; at most 4 compare. */
+const selected = new Map<string, GalleryTile>();
+let shown: GalleryTile[] = [];
+const MAX_COMPARED = 4;
 
 const app = document.getElementById('gallery')!;
 const t = (key: string, ...args: (string | number)[]): string => (strings[key] ?? key).replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)] ?? ''));
@@ -36,6 +41,10 @@ grid.setAttribute('role', 'list');
 const more = button('', () => ask({ ...query, limit: query.limit + GALLERY_PAGE }));
 const problem = el('p', { className: 'problem' });
 problem.setAttribute('role', 'alert');
+const compareButton = button('', () => showCompare());
+const compareView = el('section', { className: 'compare', hidden: true });
+compareView.setAttribute('role', 'region');
+const tileId = (item: Pick<GalleryTile, 'key' | 'index'>): string => `${item.key}#${item.index}`;
 
 function post(message: GalleryToHost): void {
   vscode.postMessage(message);
@@ -67,7 +76,9 @@ function build(models: string[]): void {
   fillSelect(period, [{ value: 'today', label: t('today') }, { value: 'week', label: t('week') }, { value: 'all', label: t('all') }], query.period);
   more.textContent = t('more');
   const filters = el('div', { className: 'filters' }, field('gallery-search', t('search'), search), field('gallery-model', t('model'), model), field('gallery-state', t('state'), state), field('gallery-period', t('period'), period));
-  app.replaceChildren(el('h1', { textContent: t('title') }), filters, count, problem, grid, more);
+  compareView.setAttribute('aria-label', t('compareTitle'));
+  updateCompareButton();
+  app.replaceChildren(el('h1', { textContent: t('title') }), filters, el('div', { className: 'toolbar' }, count, compareButton), problem, compareView, grid, more);
   app.removeAttribute('aria-busy');
   search.addEventListener('input', () => ask(readFilters()));
   for (const select of [model, state, period]) select.addEventListener('change', () => ask(readFilters()));
@@ -91,14 +102,81 @@ function tile(item: GalleryTile, position: number): HTMLLIElement {
     };
     actions.append(act('open', t('open')), ...(readOnly ? [] : [act('insert', t('insert')), act('copyMarkdown', t('copyMarkdown'))]), act('reveal', t('reveal')));
   }
-  node.append(figure, el('p', { className: 'prompt', textContent: item.prompt }), el('p', { className: 'details', textContent: details }), actions);
+  if (item.src) {
+    // Picked for Compare with this box, Ctrl/Cmd- or Shift-click on the tile, or Space.
+    const pick = el('input', { type: 'checkbox', className: 'pick', checked: selected.has(tileId(item)) });
+    pick.setAttribute('aria-label', t('select', label));
+    pick.addEventListener('change', () => toggle(item, pick.checked));
+    node.classList.toggle('selected', pick.checked);
+    node.addEventListener('click', (event) => {
+      if (!(event.ctrlKey || event.metaKey || event.shiftKey) || (event.target as HTMLElement).closest('button, input')) return;
+      event.preventDefault();
+      toggle(item, !selected.has(tileId(item)));
+    });
+    node.append(figure, el('label', { className: 'pick-label' }, pick, t('selectShort')));
+  } else node.append(figure);
+  node.append(el('p', { className: 'prompt', textContent: item.prompt }), el('p', { className: 'details', textContent: details }), actions);
   return node;
+}
+
+/** Picks or unpicks a tile for Compare (the grid's boxes and classes follow). */
+function toggle(item: GalleryTile, on: boolean): void {
+  if (on) selected.set(tileId(item), item);
+  else selected.delete(tileId(item));
+  for (const node of grid.querySelectorAll<HTMLLIElement>('li.tile')) {
+    const isOn = selected.has(`${node.dataset.key}#${node.dataset.index}`);
+    node.classList.toggle('selected', isOn);
+    const box = node.querySelector<HTMLInputElement>('input.pick');
+    if (box) box.checked = isOn;
+  }
+  updateCompareButton();
+}
+
+function updateCompareButton(): void {
+  compareButton.textContent = t('compare', selected.size);
+  compareButton.disabled = selected.size < 2 || selected.size > MAX_COMPARED;
+  compareButton.title = selected.size > MAX_COMPARED ? t('compareAtMost', MAX_COMPARED) : '';
+}
+
+/** 2 to 4 picked images side by side, each with its prompt, model, resolution and credits. */
+function showCompare(): void {
+  const items = [...selected.values()].slice(0, MAX_COMPARED);
+  if (items.length < 2) return;
+  const back = button(t('back'), () => hideCompare());
+  compareView.replaceChildren(
+    el('h2', { textContent: t('compareTitle') }),
+    el(
+      'div',
+      { className: 'compare-row' },
+      ...items.map((item) =>
+        el(
+          'figure',
+          {},
+          el('img', { src: item.src, alt: t('tileLabel', item.index + 1, item.prompt.slice(0, 80)) }),
+          el('figcaption', {}, el('p', { className: 'prompt', textContent: item.prompt }), el('p', { className: 'details', textContent: [item.model, item.resolution, item.credits === null ? '' : t('credits', item.credits)].filter(Boolean).join(' · ') })),
+        ),
+      ),
+    ),
+    back,
+  );
+  compareView.hidden = false;
+  grid.hidden = true;
+  more.hidden = true;
+  back.focus();
+}
+
+function hideCompare(): void {
+  compareView.hidden = true;
+  grid.hidden = false;
+  compareButton.focus();
+  ask(query);
 }
 
 function render(message: Extract<HostToGallery, { type: 'results' }>): void {
   if (message.requestId !== lastQueryId) return; // an older answer: a newer query is on its way
-  grid.replaceChildren(...message.tiles.map(tile));
-  count.textContent = message.total === 0 ? t('empty') : message.matched === 0 ? t('none') : t('count', message.matched, message.total);
+  shown = message.tiles;
+  grid.replaceChildren(...shown.map(tile));
+  count.textContent = message.reading ? t('reading', message.matched, message.total, message.reading) : message.total === 0 ? t('empty') : message.matched === 0 ? t('none') : t('count', message.matched, message.total);
   more.hidden = !message.more;
 }
 
@@ -106,7 +184,13 @@ function render(message: Extract<HostToGallery, { type: 'results' }>): void {
 function onKey(event: KeyboardEvent): void {
   if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'f') {
     event.preventDefault();
+    if (!compareView.hidden) hideCompare();
     search.focus();
+    return;
+  }
+  if (event.key === 'Escape' && !compareView.hidden) {
+    event.preventDefault();
+    hideCompare();
     return;
   }
   const current = (event.target as HTMLElement).closest?.('li.tile') as HTMLLIElement | null;
@@ -124,6 +208,10 @@ function onKey(event: KeyboardEvent): void {
   } else if (event.key === 'Enter' && current.querySelector('img')) {
     event.preventDefault();
     post({ type: 'tileAction', requestId: nextRequest++, key: current.dataset.key!, index: Number(current.dataset.index), action: 'open' });
+  } else if (event.key === ' ' && current.querySelector('img')) {
+    event.preventDefault();
+    const item = shown.find((x) => x.key === current.dataset.key && String(x.index) === current.dataset.index);
+    if (item) toggle(item, !selected.has(tileId(item)));
   }
 }
 

@@ -74,6 +74,24 @@ describe('The CreatOK Gallery in a real VS Code', function () {
     await waitFor('4 tiles again', async () => ((await frame.locator('li.tile').count()) === 4 ? true : undefined));
   });
 
+  it('compares 2 selected tiles side by side, with their models', async () => {
+    const page = s.browser.page;
+    const frame = gallery();
+    await frame.locator('li.tile', { hasText: 'A ceramic mug' }).click({ modifiers: ['Control'] });
+    await frame.locator('li.tile', { hasText: 'A lighthouse on a cliff' }).locator('input.pick').check();
+    await frame.getByRole('button', { name: 'Compare (2)' }).click();
+    const region = frame.getByRole('region', { name: 'Compare' });
+    await region.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.equal(await region.locator('figure img').count(), 2);
+    const captions = await region.locator('figcaption').allInnerTexts();
+    assert.ok(captions.some((c) => c.includes('A ceramic mug') && c.includes('nano-banana-2')) && captions.some((c) => c.includes('A lighthouse') && c.includes('nano-banana-2')), captions.join(' | '));
+    await screenshot(page, '82-gallery-compare');
+    await frame.getByRole('button', { name: 'Back to the gallery' }).click();
+    await frame.locator('li.tile').first().waitFor({ state: 'visible' });
+    const checked = frame.locator('li.tile input.pick:checked');
+    while ((await checked.count()) > 0) await checked.first().uncheck();
+  });
+
   it('keyboard only: Ctrl+F, type, Tab to the grid, an arrow to a tile, Enter opens the image preview', async () => {
     const page = s.browser.page;
     const frame = gallery();

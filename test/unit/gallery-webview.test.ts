@@ -27,7 +27,7 @@ describe('the gallery in a DOM (dist/gallery.js in jsdom)', () => {
   const doc = (): Document => dom.window.document;
   const send = (data: unknown): void => void dom.window.dispatchEvent(new dom.window.MessageEvent('message', { data }));
   const last = (type: string): Posted => [...posted].reverse().find((m) => m.type === type)!;
-  const strings = { title: 'CreatOK Gallery', search: 'Search prompts', count: '{0} of {1} images', none: 'No image matches.', open: 'Open', insert: 'Insert', copyMarkdown: 'Copy Markdown Link', reveal: 'Reveal in Explorer', tileLabel: 'Image {0} of "{1}"', failedTile: 'Not generated: {0}', credits: '{0} credits', all: 'All', today: 'Today', week: 'This week', more: 'Show more' };
+  const strings = { title: 'CreatOK Gallery', search: 'Search prompts', count: '{0} of {1} images', none: 'No image matches.', open: 'Open', insert: 'Insert', copyMarkdown: 'Copy Markdown Link', reveal: 'Reveal in Explorer', tileLabel: 'Image {0} of "{1}"', select: 'Select {0} to compare', selectShort: 'Select', compare: 'Compare ({0})', compareTitle: 'Compare', back: 'Back to the gallery', failedTile: 'Not generated: {0}', credits: '{0} credits', all: 'All', today: 'Today', week: 'This week', more: 'Show more' };
 
   function start(readOnly: boolean): void {
     dom = new JSDOM('<!DOCTYPE html><body><main id="gallery" aria-busy="true"></main></body>', { runScripts: 'outside-only' });
@@ -75,6 +75,35 @@ describe('the gallery in a DOM (dist/gallery.js in jsdom)', () => {
     assert.deepEqual({ ...last('tileAction'), requestId: 0 }, { type: 'tileAction', requestId: 0, key: 'k2', index: 0, action: 'open' });
     tiles[1]!.dispatchEvent(new dom.window.KeyboardEvent('keydown', { key: 'f', ctrlKey: true, bubbles: true }));
     assert.equal(doc().activeElement, doc().querySelector('input[type=search]'));
+  });
+
+  it('compares 2 to 4 picked tiles side by side (box, Ctrl-click or Space), with their models; Escape goes back', () => {
+    start(false);
+    send({ type: 'results', requestId: last('query').requestId, tiles: [tile(1), tile(2, { model: 'nano-banana-pro' }), tile(3), tile(4, { src: '', state: 'failed', reason: 'x' })], matched: 4, total: 4, more: false });
+    const compare = [...doc().querySelectorAll('button')].find((b) => b.textContent?.startsWith('Compare'))!;
+    assert.equal(compare.disabled, true, 'nothing picked');
+    const tiles = [...doc().querySelectorAll<HTMLLIElement>('li.tile')];
+    assert.equal(tiles[3]!.querySelector('input.pick'), null, 'a failed run has no image to compare');
+    (tiles[0]!.querySelector('input.pick') as HTMLInputElement).click();
+    assert.equal(compare.textContent, 'Compare (1)');
+    assert.equal(compare.disabled, true, 'one is not a comparison');
+    tiles[1]!.dispatchEvent(new dom.window.MouseEvent('click', { ctrlKey: true, bubbles: true }));
+    assert.equal(compare.disabled, false);
+    assert.deepEqual(tiles.map((t) => t.classList.contains('selected')), [true, true, false, false]);
+    tiles[2]!.focus();
+    tiles[2]!.dispatchEvent(new dom.window.KeyboardEvent('keydown', { key: ' ', bubbles: true }));
+    assert.equal(compare.textContent, 'Compare (3)');
+    tiles[2]!.dispatchEvent(new dom.window.KeyboardEvent('keydown', { key: ' ', bubbles: true }));
+    compare.click();
+    const region = doc().querySelector('section.compare') as HTMLElement;
+    assert.equal(region.hidden, false);
+    assert.equal(region.getAttribute('role'), 'region');
+    assert.equal(region.querySelectorAll('figure img').length, 2);
+    assert.deepEqual([...region.querySelectorAll('figure .details')].map((d) => d.textContent!.split(' · ')[0]), ['nano-banana-2', 'nano-banana-pro']);
+    assert.equal((doc().querySelector('ul.tiles') as HTMLElement).hidden, true);
+    doc().activeElement!.dispatchEvent(new dom.window.KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    assert.equal(region.hidden, true);
+    assert.equal(doc().activeElement, compare, 'the focus goes back to Compare');
   });
 
   it('offers Open and Reveal but no Insert or Copy Markdown Link in Restricted Mode', () => {

@@ -46,7 +46,8 @@ function buildSchemas() {
       /** Restricted Mode: nothing that writes or acts on the workspace is offered. */
       readOnly: z.boolean(),
     }),
-    z.object({ type: z.literal('results'), requestId, tiles: z.array(tile), matched: z.int(), total: z.int(), more: z.boolean() }),
+    /** `reading`: older runs still being read (the counts grow as they arrive). */
+    z.object({ type: z.literal('results'), requestId, tiles: z.array(tile), matched: z.int(), total: z.int(), more: z.boolean(), reading: z.optional(z.int()) }),
     z.object({ type: z.literal('reply'), requestId, error: z.optional(short(2000)) }),
     /** Something changed (a run started, ended or was deleted): the webview asks again. */
     z.object({ type: z.literal('changed') }),

@@ -36,6 +36,7 @@ function galleryStrings(): Record<string, string> {
     week: vscode.l10n.t('This week'),
     all: vscode.l10n.t('All'),
     count: vscode.l10n.t('{0} of {1} images'),
+    reading: vscode.l10n.t('{0} of {1} images so far (reading {2} older runs…)'),
     none: vscode.l10n.t('No image matches. Change the search or the filters.'),
     empty: vscode.l10n.t('No images yet: generate one with CreatOK: Generate Image.'),
     more: vscode.l10n.t('Show more'),
@@ -47,6 +48,12 @@ function galleryStrings(): Record<string, string> {
     failedTile: vscode.l10n.t('Not generated: {0}'),
     credits: vscode.l10n.t('{0} credits'),
     tileLabel: vscode.l10n.t('Image {0} of "{1}"'),
+    select: vscode.l10n.t('Select {0} to compare'),
+    selectShort: vscode.l10n.t('Select'),
+    compare: vscode.l10n.t('Compare ({0})'),
+    compareAtMost: vscode.l10n.t('Compare takes at most {0} images.'),
+    compareTitle: vscode.l10n.t('Compare'),
+    back: vscode.l10n.t('Back to the gallery'),
   };
 }
 
@@ -69,10 +76,14 @@ export class Gallery extends Disposable {
 
   constructor(private readonly deps: GalleryDeps) {
     super();
-    this.items = new GalleryIndex(deps.index, (store, runId) => {
-      const held = deps.runs.snapshot(store, runId);
-      return held ? { record: held.record, following: held.following } : undefined;
-    });
+    this.items = new GalleryIndex(
+      deps.index,
+      (store, runId) => {
+        const held = deps.runs.snapshot(store, runId);
+        return held ? { record: held.record, following: held.following } : undefined;
+      },
+      () => this.panel?.changed(),
+    );
     this._register(
       deps.runs.onDidChange((event) => {
         void this.items.update(event.run.store, event.run.record.run_id).then(() => this.panel?.changed());
@@ -195,7 +206,7 @@ export class GalleryPanel extends Disposable {
           if (tiles.length >= query.limit) break;
           tiles.push(...this.tilesOf(item).slice(0, query.limit - tiles.length));
         }
-        this.post({ type: 'results', requestId: message.requestId, tiles, matched: result.matchedImages, total: result.totalImages, more: result.matchedImages > tiles.length });
+        this.post({ type: 'results', requestId: message.requestId, tiles, matched: result.matchedImages, total: result.totalImages, more: result.matchedImages > tiles.length, reading: this.gallery.items.pending });
         return;
       }
       case 'tileAction':

@@ -1,6 +1,13 @@
 // The gallery's data: a run as a tile's item (running, succeeded, failed with its reason), and
 // the search: words in any order (English or Chinese), model, state, period, counts.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FIRST_BATCH, GalleryIndex } from '../../../src/core/gallery/galleryIndex';
+import { RunIndex } from '../../../src/core/runs/runIndex';
+import { newRunId } from '../../../src/core/runs/runId';
+import { ArtifactStore } from '../../../src/core/runs/store';
 import { galleryItemOf, queryWords, searchGallery, type GalleryItem } from '../../../src/core/gallery/galleryItems';
 import { newRunRecord } from '../../../src/core/runs/lifecycle';
 import type { RunRecord } from '../../../src/core/runs/record';
@@ -47,5 +54,36 @@ describe('the gallery', () => {
     assert.equal(searchGallery(items, { text: '', period: 'week' }, now).items.length, 4, '28 November is within the week of 1 December');
     const none = searchGallery(items, { text: 'giraffe', period: 'all' }, now);
     assert.deepEqual([none.items.length, none.matchedImages, none.totalImages], [0, 0, 6]);
+  });
+});
+
+describe('the gallery index', () => {
+  it('answers from the newest runs first, reads the rest in the background (telling each batch), and follows one run\'s change', async function () {
+    this.timeout(20_000);
+    const dir = mkdtempSync(join(tmpdir(), 'creatok-gallery-index-'));
+    try {
+      const store = new ArtifactStore(dir);
+      const total = FIRST_BATCH + 150;
+      for (let i = 0; i < total; i++) {
+        const at = new Date(Date.UTC(2026, 0, 1) + i * 60_000);
+        await store.write({ ...newRunRecord({ ...request, prompt: `run ${i}` }, at, newRunId(at)), task_id: `t${i}`, status: 'succeeded' });
+      }
+      let batches = 0;
+      const index = new GalleryIndex(new RunIndex([store]), () => undefined, () => batches++);
+      const first = await index.all();
+      assert.equal(first.length, FIRST_BATCH, 'the first answer waits for the newest runs only');
+      assert.ok(first.some((i) => i.prompt === `run ${total - 1}`), 'the newest is among them');
+      assert.ok(index.pending > 0);
+      const whole = await index.whole();
+      assert.equal(whole.length, total);
+      assert.equal(index.pending, 0);
+      assert.ok(batches >= 1);
+      const newest = whole.find((i) => i.prompt === `run ${total - 1}`)!;
+      await store.write({ ...(await store.read(newest.runId) as { ok: true; record: RunRecord }).record, status: 'failed', error: { message: 'gone' } });
+      await index.update(store, newest.runId);
+      assert.equal((await index.all()).find((i) => i.runId === newest.runId)!.state, 'failed');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
