@@ -164,7 +164,7 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
     }),
     ...registerChatTools({ flow, runs, resumer, store, logger }),
     ...registerSpending(spend),
-    new Gallery({ index, runs, images, logger, extensionUri: context.extensionUri }),
+    new Gallery({ index, runs, images, logger, extensionUri: context.extensionUri, runDeleted: (store, runId) => tasksView.runRemoved(store, runId) }),
     new MissingImages({
       runs,
       flow,

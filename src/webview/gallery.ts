@@ -102,6 +102,12 @@ function tile(item: GalleryTile, position: number): HTMLLIElement {
     };
     actions.append(act('open', t('open')), ...(readOnly ? [] : [act('insert', t('insert')), act('copyMarkdown', t('copyMarkdown'))]), act('reveal', t('reveal')));
   }
+  if (!readOnly) {
+    // Every run can be deleted, failed ones too (clearing out experiments).
+    const remove = button(t('delete'), () => post({ type: 'tileAction', requestId: nextRequest++, key: item.key, index: item.index, action: 'delete' }));
+    remove.setAttribute('aria-label', `${t('delete')} ${label}`);
+    actions.append(remove);
+  }
   if (item.src) {
     // Picked for Compare with this box, Ctrl/Cmd- or Shift-click on the tile, or Space.
     const pick = el('input', { type: 'checkbox', className: 'pick', checked: selected.has(tileId(item)) });
@@ -208,6 +214,9 @@ function onKey(event: KeyboardEvent): void {
   } else if (event.key === 'Enter' && current.querySelector('img')) {
     event.preventDefault();
     post({ type: 'tileAction', requestId: nextRequest++, key: current.dataset.key!, index: Number(current.dataset.index), action: 'open' });
+  } else if (event.key === 'Delete' && !readOnly) {
+    event.preventDefault();
+    post({ type: 'tileAction', requestId: nextRequest++, key: current.dataset.key!, index: Number(current.dataset.index), action: 'delete' });
   } else if (event.key === ' ' && current.querySelector('img')) {
     event.preventDefault();
     const item = shown.find((x) => x.key === current.dataset.key && String(x.index) === current.dataset.index);

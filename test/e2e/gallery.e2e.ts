@@ -3,19 +3,20 @@
 // from the panel appears as a running tile and turns into its image; keyboard only: Ctrl+F, type,
 // Tab to the grid, an arrow to a tile, Enter opens the image.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newRunRecord } from '../../src/core/runs/lifecycle';
 import type { RunRecord } from '../../src/core/runs/record';
 import { newRunId } from '../../src/core/runs/runId';
 import { gradientPng } from '../standin/png';
 import { modalDialog, runCommand, screenshot, waitFor, webviewFrame } from './harness/browser';
+import { showTasksView, taskRow } from './harness/workbench';
 import { startUiSession, type UiSession } from './session';
 
 const request = { prompt: '', model: 'nano-banana-2', modelLabel: 'Nano Banana 2', resolution: '2K', aspectRatio: '1:1', n: 1, estimatedCredits: 2, currency: 'credits' };
 
 /** A finished (or failed) run folder as the extension writes one. */
-function plantRun(workspace: string, prompt: string, minutesAgo: number, failed = false): void {
+function plantRun(workspace: string, prompt: string, minutesAgo: number, failed = false): string {
   const at = new Date(Date.now() - minutesAgo * 60_000);
   const runId = newRunId(at);
   const outputs = join(workspace, 'generate-image', '.artifacts', runId, 'outputs');
@@ -29,16 +30,18 @@ function plantRun(workspace: string, prompt: string, minutesAgo: number, failed 
   };
   if (!failed) writeFileSync(join(outputs, 'images', 'image_1.png'), gradientPng(64, 64, minutesAgo));
   writeFileSync(join(outputs, 'result.json'), JSON.stringify(record));
+  return runId;
 }
 
 describe('The CreatOK Gallery in a real VS Code', function () {
   this.timeout(300_000);
   let s: UiSession;
+  let mugRun = '';
   before(async () => {
     s = await startUiSession({ queuedMs: 1500, taskMs: 8000 }, {}, {
       prepare: (workspace) => {
         plantRun(workspace, 'A lighthouse on a cliff at dusk', 30);
-        plantRun(workspace, 'A ceramic mug on a wooden table', 20);
+        mugRun = plantRun(workspace, 'A ceramic mug on a wooden table', 20);
         plantRun(workspace, 'A red fox asleep in the snow', 10);
         plantRun(workspace, 'A forbidden picture', 5, true);
       },
@@ -133,5 +136,33 @@ describe('The CreatOK Gallery in a real VS Code', function () {
     await screenshot(page, '81-gallery-running-tile');
     await lantern.locator('img').waitFor({ state: 'visible', timeout: 60_000 });
     assert.equal(await lantern.locator('.placeholder').count(), 0);
+  });
+
+  it('Delete Run… on a tile: after the modal the run folder is gone, its tile and its Tasks view row too', async () => {
+    const page = s.browser.page;
+    const frame = gallery();
+    const artifacts = join(s.workspace, 'generate-image', '.artifacts');
+    assert.ok(existsSync(join(artifacts, mugRun)));
+    await showTasksView(page);
+    await taskRow(page, 'A ceramic mug').waitFor({ state: 'visible', timeout: 30_000 });
+    const mug = frame.locator('li.tile', { hasText: 'A ceramic mug' });
+    await mug.getByRole('button', { name: /^Delete Run…/ }).click();
+    const dialog = modalDialog(page);
+    await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+    const text = await dialog.innerText();
+    assert.ok(text.includes('Its 1 images') && text.includes('go to the trash'), text);
+    await screenshot(page, '83-gallery-delete');
+    await dialog.getByRole('button', { name: 'Move to Trash' }).click();
+    // Where the machine has no trash (a server without one), the extension asks before deleting for good.
+    const gone = await waitFor('the run folder to go (or the second question)', async () => {
+      if (!existsSync(join(artifacts, mugRun))) return 'trash';
+      return (await dialog.getByRole('button', { name: 'Delete Permanently' }).count()) > 0 ? 'ask' : undefined;
+    });
+    if (gone === 'ask') await dialog.getByRole('button', { name: 'Delete Permanently' }).click();
+    await waitFor('the run folder to be gone', () => (existsSync(join(artifacts, mugRun)) ? undefined : true));
+    console.log(`      (deleted ${gone === 'trash' ? 'to the trash' : 'permanently: no trash here'})`);
+    await waitFor('the tile to go', async () => ((await mug.count()) === 0 ? true : undefined));
+    await waitFor('the Tasks view row to go', async () => ((await taskRow(page, 'A ceramic mug').count()) === 0 ? true : undefined));
+    assert.ok(readdirSync(artifacts).length >= 3, 'the other runs stay');
   });
 });

@@ -5,7 +5,7 @@ import * as z from 'zod/mini';
 
 export const GALLERY_STATES = ['running', 'succeeded', 'failed'] as const;
 export const GALLERY_PERIODS = ['today', 'week', 'all'] as const;
-export const TILE_ACTIONS = ['open', 'insert', 'copyMarkdown', 'reveal'] as const;
+export const TILE_ACTIONS = ['open', 'insert', 'copyMarkdown', 'reveal', 'delete'] as const;
 /** At most this many tiles are sent to the webview at once; "Show more" asks for the next ones. */
 export const GALLERY_PAGE = 120;
 

@@ -10,6 +10,8 @@ import { searchGallery, type GalleryItem } from '../../core/gallery/galleryItems
 import { gallerySchemas, type GalleryToHost, type GalleryTile, type HostToGallery } from '../../core/gallery/galleryMessages';
 import type { Logger } from '../../core/log';
 import type { RunIndex } from '../../core/runs/runIndex';
+import { promptHead } from '../../core/runs/runStatus';
+import { isLeaseLive, type ArtifactStore } from '../../core/runs/store';
 import type { RunService } from '../../core/runs/runService';
 import { Commands } from '../commandIds';
 import { Disposable } from '../disposable';
@@ -44,6 +46,7 @@ function galleryStrings(): Record<string, string> {
     insert: vscode.l10n.t('Insert'),
     copyMarkdown: vscode.l10n.t('Copy Markdown Link'),
     reveal: vscode.l10n.t('Reveal in Explorer'),
+    delete: vscode.l10n.t('Delete Run…'),
     runningTile: vscode.l10n.t('Generating…'),
     failedTile: vscode.l10n.t('Not generated: {0}'),
     credits: vscode.l10n.t('{0} credits'),
@@ -67,6 +70,8 @@ export interface GalleryDeps {
   images: ImageActions;
   logger: Logger;
   extensionUri: vscode.Uri;
+  /** A run folder was deleted here: the Tasks view drops its row. */
+  runDeleted: (store: ArtifactStore, runId: string) => void;
 }
 
 /** The gallery's host side: the index, the commands, the one panel. */
@@ -234,6 +239,10 @@ export class GalleryPanel extends Disposable {
 
   private async act(key: string, index: number, action: Extract<GalleryToHost, { type: 'tileAction' }>['action']): Promise<void> {
     const item = await this.gallery.item(key);
+    if (action === 'delete') {
+      if (item) await this.deleteRun(item);
+      return;
+    }
     const file = item?.images[index];
     if (!item || !file) throw new Error(vscode.l10n.t('This image is not saved in the workspace.'));
     switch (action) {
@@ -255,6 +264,52 @@ export class GalleryPanel extends Disposable {
         return;
       }
     }
+  }
+
+  /**
+   * Delete Run…: after a modal naming how many images go, the run folder moves to the OS trash
+   * (asked again before deleting for good where there is no trash); never while a window
+   * follows the run. The Tasks view and the gallery drop it; the spend ledger keeps what it cost.
+   */
+  private async deleteRun(item: GalleryItem): Promise<void> {
+    if (!(await requireTrust())) return;
+    const store = this.deps.index.storesList.find((s) => item.key === `${s.root}\u0000${item.runId}`);
+    if (!store) throw new Error(vscode.l10n.t('This run is no longer in the workspace.'));
+    const latest = await this.deps.runs.latest({ store, runId: item.runId });
+    const taskId = latest.ok ? latest.record.task_id : null;
+    const lease = await store.readLease(item.runId).catch(() => undefined);
+    if ((taskId && this.deps.runs.isFollowing(taskId)) || (lease && isLeaseLive(lease))) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('This run is still being followed, so it is not deleted. Wait until it ends, or stop watching it first.'));
+      return;
+    }
+    const folder = vscode.Uri.file(store.runDir(item.runId));
+    const where = vscode.workspace.asRelativePath(folder, false);
+    const toTrash = vscode.l10n.t('Move to Trash');
+    const choice = await vscode.window.showWarningMessage(
+      vscode.l10n.t('Delete the run "{0}"?', promptHead(item.prompt, 60) || item.runId),
+      {
+        modal: true,
+        detail:
+          item.images.length > 0
+            ? vscode.l10n.t('Its {0} images and its record ({1}) go to the trash. Copies in your project stay, and what it cost stays in your spending.', item.images.length, where)
+            : vscode.l10n.t('Its record ({0}) goes to the trash. What it cost stays in your spending.', where),
+      },
+      toTrash,
+    );
+    if (choice !== toTrash) return;
+    try {
+      await vscode.workspace.fs.delete(folder, { recursive: true, useTrash: true });
+    } catch (error) {
+      this.deps.logger.warn(`gallery: the trash could not take ${where}: ${(error as Error).message}`);
+      const permanently = vscode.l10n.t('Delete Permanently');
+      const again = await vscode.window.showWarningMessage(vscode.l10n.t('The trash cannot be used here. Delete {0} permanently?', where), { modal: true, detail: (error as Error).message }, permanently);
+      if (again !== permanently) return;
+      await vscode.workspace.fs.delete(folder, { recursive: true, useTrash: false });
+    }
+    this.deps.logger.info(`gallery: deleted run ${item.runId} (${item.images.length} images)`);
+    this.gallery.items.remove(store, item.runId);
+    this.deps.runDeleted(store, item.runId);
+    this.changed();
   }
 
   private html(): string {

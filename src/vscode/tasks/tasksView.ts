@@ -98,6 +98,12 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
     else if (this.index.add(store, runId)) this.changed.fire(undefined);
   }
 
+  /** A run folder was deleted (Delete Run… in the gallery): its row goes at once. */
+  runRemoved(store: ArtifactStore, runId: string): void {
+    this.index.remove(store, runId);
+    this.changed.fire(undefined);
+  }
+
   refresh(): void {
     void this.index.refresh().then(() => this.changed.fire(undefined));
   }
