@@ -123,7 +123,11 @@ export class SpendLedger {
    */
   async importOnce(folder: string, found: () => Promise<LedgerEntry[]>): Promise<number> {
     const before = await this.read();
-    if (before.problem || before.imported.includes(folder)) return 0;
+    if (before.problem) return 0;
+    if (before.imported.includes(folder)) {
+      await this.tidy();
+      return 0;
+    }
     // Read outside the lock (thousands of run folders): other windows' reserves never wait for it.
     const entries = await found();
     return this.update((snapshot) => {
@@ -132,6 +136,11 @@ export class SpendLedger {
       const added = entries.filter((e) => e.folder === folder && !known.has(entryKey(e)));
       return { result: added.length, entries: [...snapshot.entries, ...added], imported: [...snapshot.imported, folder] };
     });
+  }
+
+  /** Takes the lock and lets it go, writing nothing: a lock a dead window left behind is broken now, not at the next submit. */
+  async tidy(): Promise<void> {
+    await this.update(() => ({ result: undefined, entries: undefined }));
   }
 
   /**
