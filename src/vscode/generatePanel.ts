@@ -1,10 +1,10 @@
 // The Generate Image panel: one webview panel, focused if already open. It only shows and
 // asks; every call to CreatOK is made by the extension host.
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { panelSchemas, type HostToWebview, type PanelForm, type ReplyResult, type RunView, type WebviewToHost } from '../core/panelMessages';
 import type { Logger } from '../core/log';
 import { Disposable } from './disposable';
+import { webviewHtml } from './webviewHtml';
 
 export const PANEL_VIEW_TYPE = 'creatok.generateImage';
 
@@ -26,10 +26,6 @@ function resourceRoots(extensionUri: vscode.Uri): vscode.Uri[] {
   return [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media'), ...artifacts];
 }
 
-/** A fresh script nonce per page, from the system's random source. */
-function nonce(): string {
-  return randomBytes(24).toString('base64');
-}
 
 export class GeneratePanel extends Disposable {
   static current: GeneratePanel | undefined;
@@ -142,29 +138,14 @@ export class GeneratePanel extends Disposable {
   }
 
   private html(imageOrigins: string[]): string {
-    const webview = this.panel.webview;
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'panel.css'));
-    const n = nonce();
-    const img = [webview.cspSource, 'https:', 'data:', ...imageOrigins].join(' ');
-    const csp = `default-src 'none'; img-src ${img}; style-src ${webview.cspSource}; script-src 'nonce-${n}'; font-src ${webview.cspSource};`;
-    return `<!DOCTYPE html>
-<html lang="${vscode.env.language}">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link href="${style}" rel="stylesheet">
-<title>${escapeHtml(vscode.l10n.t('Generate Image'))}</title>
-</head>
-<body>
-<main id="app" aria-busy="true"></main>
-<script nonce="${n}" src="${script}"></script>
-</body>
-</html>`;
+    return webviewHtml({
+      webview: this.panel.webview,
+      extensionUri: this.extensionUri,
+      script: 'webview.js',
+      style: 'panel.css',
+      title: vscode.l10n.t('Generate Image'),
+      rootId: 'app',
+      imageSources: ['https:', 'data:', ...imageOrigins],
+    });
   }
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

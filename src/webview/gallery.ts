@@ -5,14 +5,9 @@
 // shows 2 to 4 picked images side by side (Escape goes back).
 import { GALLERY_PAGE, gallerySchemas, type GalleryTile, type GalleryToHost, type HostToGallery } from '../core/gallery/galleryMessages';
 import { button, el, field, fillSelect } from './dom';
+import { vscodeApi } from './vscodeApi';
 
-interface VsCodeApi {
-  postMessage(message: unknown): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-const vscode = acquireVsCodeApi();
+const vscode = vscodeApi<GalleryToHost>();
 
 type Query = Extract<GalleryToHost, { type: 'query' }>['query'];
 const saved = (vscode.getState() as { query?: Query } | undefined)?.query;

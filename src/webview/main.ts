@@ -10,15 +10,9 @@ import { EMPTY_FORM, resolveForm, type ResolvedForm } from './formState';
 import { Requests } from './requests';
 import { RefineView } from './refineView';
 import { runViewNodes } from './runView';
+import { vscodeApi } from './vscodeApi';
 
-interface VsCodeApi {
-  postMessage(message: WebviewToHost): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = vscodeApi<WebviewToHost>();
 const requests = new Requests((message) => vscode.postMessage(message));
 let strings: Record<string, string> = {};
 let catalog: PanelCatalog | undefined;

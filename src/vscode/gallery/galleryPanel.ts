@@ -2,7 +2,6 @@
 // every image of every workspace folder, newest first; running and failed runs are tiles too.
 // Search and filters run in the host over the gallery index (never a re-read per keystroke);
 // the webview gets one page of tiles at a time. It shows and asks; the host acts.
-import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { GalleryIndex } from '../../core/gallery/galleryIndex';
@@ -18,6 +17,7 @@ import { Disposable } from '../disposable';
 import { imagesOfRun, type ImageActions } from '../imageActions';
 import { ageText } from '../runPresenter';
 import { requireTrust } from '../trust';
+import { webviewHtml } from '../webviewHtml';
 
 export const GALLERY_VIEW_TYPE = 'creatok.gallery';
 
@@ -60,9 +60,6 @@ function galleryStrings(): Record<string, string> {
   };
 }
 
-function nonce(): string {
-  return randomBytes(24).toString('base64');
-}
 
 export interface GalleryDeps {
   index: RunIndex;
@@ -313,24 +310,7 @@ export class GalleryPanel extends Disposable {
   }
 
   private html(): string {
-    const webview = this.webviewPanel.webview;
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'gallery.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'gallery.css'));
-    const n = nonce();
-    const csp = `default-src 'none'; img-src ${webview.cspSource}; style-src ${webview.cspSource}; script-src 'nonce-${n}'; font-src ${webview.cspSource};`;
-    return `<!DOCTYPE html>
-<html lang="${vscode.env.language}">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link href="${style}" rel="stylesheet">
-<title>${vscode.l10n.t('CreatOK Gallery').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)}</title>
-</head>
-<body>
-<main id="gallery" aria-busy="true"></main>
-<script nonce="${n}" src="${script}"></script>
-</body>
-</html>`;
+    return webviewHtml({ webview: this.webviewPanel.webview, extensionUri: this.deps.extensionUri, script: 'gallery.js', style: 'gallery.css', title: vscode.l10n.t('CreatOK Gallery'), rootId: 'gallery' });
   }
+
 }
