@@ -164,7 +164,22 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
     }),
     ...registerChatTools({ flow, runs, resumer, store, logger }),
     ...registerSpending(spend),
-    new Gallery({ index, runs, images, logger, extensionUri: context.extensionUri, runDeleted: (store, runId) => tasksView.runRemoved(store, runId) }),
+    new Gallery({
+      index,
+      runs,
+      images,
+      logger,
+      extensionUri: context.extensionUri,
+      runDeleted: (store, runId) => tasksView.runRemoved(store, runId),
+      vary: (image) => {
+        showPanel();
+        return panelHost.vary(image);
+      },
+      useAsReference: (file) => {
+        showPanel();
+        return panelHost.addReferences([file]);
+      },
+    }),
     new MissingImages({
       runs,
       flow,

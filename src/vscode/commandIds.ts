@@ -33,9 +33,17 @@ export const Commands = {
   generateMissingImage: 'creatok.generateMissingImage',
   generateMissingImages: 'creatok.generateMissingImages',
   openGallery: 'creatok.openGallery',
+  galleryOpen: 'creatok.gallery.open',
+  galleryInsert: 'creatok.gallery.insert',
+  galleryCopyMarkdown: 'creatok.gallery.copyMarkdown',
+  gallerySaveAs: 'creatok.gallery.saveAs',
+  galleryVary: 'creatok.gallery.vary',
+  galleryUseAsReference: 'creatok.gallery.useAsReference',
+  galleryReveal: 'creatok.gallery.reveal',
+  galleryDelete: 'creatok.gallery.delete',
 } as const;
 
-/** Commands the palette does not list (they act on a Tasks view item). */
+/** Commands the palette does not list (they act on a Tasks view item or a gallery tile). */
 export const VIEW_ONLY_COMMANDS: readonly string[] = Object.entries(Commands)
-  .filter(([name]) => name.startsWith('tasks') && name !== 'tasksFocus' && name !== 'tasksRefresh')
+  .filter(([name]) => (name.startsWith('tasks') && name !== 'tasksFocus' && name !== 'tasksRefresh') || (name.startsWith('gallery') && name !== 'openGallery'))
   .map(([, id]) => id);

@@ -95,8 +95,10 @@ function tile(item: GalleryTile, position: number): HTMLLIElement {
       b.setAttribute('aria-label', `${text}: ${label}`);
       return b;
     };
-    actions.append(act('open', t('open')), ...(readOnly ? [] : [act('insert', t('insert')), act('copyMarkdown', t('copyMarkdown'))]), act('reveal', t('reveal')));
+    actions.append(act('open', t('open')), ...(readOnly ? [] : [act('insert', t('insert')), act('copyMarkdown', t('copyMarkdown')), act('saveAs', t('saveAs')), act('vary', t('vary')), act('useAsReference', t('useAsReference'))]), act('reveal', t('reveal')));
   }
+  // VS Code's own context menu on the tile (webview/context in package.json): the same actions.
+  node.dataset.vscodeContext = JSON.stringify({ webviewSection: item.src ? 'tile' : 'runTile', key: item.key, index: item.index, readOnly, preventDefaultContextMenuItems: true });
   if (!readOnly) {
     // Every run can be deleted, failed ones too (clearing out experiments).
     const remove = button(t('delete'), () => post({ type: 'tileAction', requestId: nextRequest++, key: item.key, index: item.index, action: 'delete' }));

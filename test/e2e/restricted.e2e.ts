@@ -62,6 +62,19 @@ describe('A hostile repository in Restricted Mode', function () {
     assert.equal(s.browser.context.pages().length, 1, 'nothing opened');
   });
 
+  it('the gallery is read-only in Restricted Mode: tiles, but no Delete, Insert or Vary offered', async () => {
+    const page = s.browser.page;
+    await runCommand(page, 'CreatOK: Open Gallery');
+    const frame = page.frameLocator('iframe.webview.ready >> visible=true').frameLocator('iframe#active-frame');
+    await frame.locator('li.tile').first().waitFor({ state: 'visible', timeout: 60_000 });
+    assert.ok((await frame.locator('li.tile').count()) >= 1);
+    for (const name of [/^Delete Run/, /^Insert/, /^Vary/, /^Copy Markdown Link/, /^Save As/]) assert.equal(await frame.getByRole('button', { name }).count(), 0, String(name));
+    await screenshot(page, '42-restricted-gallery');
+    assert.equal(s.standIn.requests().length, 0, 'no request to CreatOK');
+    assert.deepEqual(snapshot(repo.outside), planted.outside, 'nothing written through the links');
+    await runCommand(page, 'View: Close All Editors');
+  });
+
   it('after trust: only the valid runs are resumed, links are never followed, and an unknown task stops being asked about', async () => {
     const page = s.browser.page;
     await runCommand(page, 'Workspaces: Manage Workspace Trust');

@@ -27,7 +27,7 @@ describe('the gallery in a DOM (dist/gallery.js in jsdom)', () => {
   const doc = (): Document => dom.window.document;
   const send = (data: unknown): void => void dom.window.dispatchEvent(new dom.window.MessageEvent('message', { data }));
   const last = (type: string): Posted => [...posted].reverse().find((m) => m.type === type)!;
-  const strings = { title: 'CreatOK Gallery', search: 'Search prompts', count: '{0} of {1} images', none: 'No image matches.', open: 'Open', insert: 'Insert', copyMarkdown: 'Copy Markdown Link', reveal: 'Reveal in Explorer', delete: 'Delete Run…', tileLabel: 'Image {0} of "{1}"', select: 'Select {0} to compare', selectShort: 'Select', compare: 'Compare ({0})', compareTitle: 'Compare', back: 'Back to the gallery', failedTile: 'Not generated: {0}', credits: '{0} credits', all: 'All', today: 'Today', week: 'This week', more: 'Show more' };
+  const strings = { title: 'CreatOK Gallery', search: 'Search prompts', count: '{0} of {1} images', none: 'No image matches.', open: 'Open', insert: 'Insert', copyMarkdown: 'Copy Markdown Link', reveal: 'Reveal in Explorer', saveAs: 'Save As…', vary: 'Vary', useAsReference: 'Use as Reference Image', delete: 'Delete Run…', tileLabel: 'Image {0} of "{1}"', select: 'Select {0} to compare', selectShort: 'Select', compare: 'Compare ({0})', compareTitle: 'Compare', back: 'Back to the gallery', failedTile: 'Not generated: {0}', credits: '{0} credits', all: 'All', today: 'Today', week: 'This week', more: 'Show more' };
 
   function start(readOnly: boolean): void {
     dom = new JSDOM('<!DOCTYPE html><body><main id="gallery" aria-busy="true"></main></body>', { runScripts: 'outside-only' });
@@ -106,7 +106,7 @@ describe('the gallery in a DOM (dist/gallery.js in jsdom)', () => {
     assert.equal(doc().activeElement, compare, 'the focus goes back to Compare');
   });
 
-  it('offers Open and Reveal but no Insert, Copy Markdown Link or Delete Run… in Restricted Mode; Delete asks to delete', () => {
+  it('offers Open and Reveal but no Insert, Copy Markdown Link, Save As, Vary or Delete Run… in Restricted Mode; Delete asks to delete', () => {
     start(true);
     send({ type: 'results', requestId: last('query').requestId, tiles: [tile(1)], matched: 1, total: 1, more: false });
     const names = [...doc().querySelectorAll('li.tile button')].map((b) => b.textContent);
@@ -117,7 +117,8 @@ describe('the gallery in a DOM (dist/gallery.js in jsdom)', () => {
     start(false);
     send({ type: 'results', requestId: last('query').requestId, tiles: [tile(1), tile(2, { src: '', state: 'failed', reason: 'x' })], matched: 2, total: 2, more: false });
     const [withImage, failed] = [...doc().querySelectorAll<HTMLLIElement>('li.tile')];
-    assert.deepEqual([...withImage!.querySelectorAll('button')].map((b) => b.textContent), ['Open', 'Insert', 'Copy Markdown Link', 'Reveal in Explorer', 'Delete Run…']);
+    assert.deepEqual([...withImage!.querySelectorAll('button')].map((b) => b.textContent), ['Open', 'Insert', 'Copy Markdown Link', 'Save As…', 'Vary', 'Use as Reference Image', 'Reveal in Explorer', 'Delete Run…']);
+    assert.deepEqual(JSON.parse(withImage!.dataset.vscodeContext!), { webviewSection: 'tile', key: 'k1', index: 0, readOnly: false, preventDefaultContextMenuItems: true }, 'the context menu knows the tile');
     assert.deepEqual([...failed!.querySelectorAll('button')].map((b) => b.textContent), ['Delete Run…'], 'a failed run can be cleared out');
     failed!.focus();
     failed!.dispatchEvent(new dom.window.KeyboardEvent('keydown', { key: 'Delete', bubbles: true }));

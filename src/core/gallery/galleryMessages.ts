@@ -5,7 +5,9 @@ import * as z from 'zod/mini';
 
 export const GALLERY_STATES = ['running', 'succeeded', 'failed'] as const;
 export const GALLERY_PERIODS = ['today', 'week', 'all'] as const;
-export const TILE_ACTIONS = ['open', 'insert', 'copyMarkdown', 'reveal', 'delete'] as const;
+export const TILE_ACTIONS = ['open', 'insert', 'copyMarkdown', 'saveAs', 'vary', 'useAsReference', 'reveal', 'delete'] as const;
+/** What changes the workspace or sends anything: not offered in Restricted Mode. */
+export const WRITING_ACTIONS: readonly (typeof TILE_ACTIONS)[number][] = ['insert', 'copyMarkdown', 'saveAs', 'vary', 'useAsReference', 'delete'];
 /** At most this many tiles are sent to the webview at once; "Show more" asks for the next ones. */
 export const GALLERY_PAGE = 120;
 

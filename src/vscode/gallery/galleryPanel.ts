@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { GalleryIndex } from '../../core/gallery/galleryIndex';
 import { searchGallery, type GalleryItem } from '../../core/gallery/galleryItems';
-import { gallerySchemas, type GalleryToHost, type GalleryTile, type HostToGallery } from '../../core/gallery/galleryMessages';
+import { gallerySchemas, TILE_ACTIONS, WRITING_ACTIONS, type GalleryToHost, type GalleryTile, type HostToGallery } from '../../core/gallery/galleryMessages';
 import type { Logger } from '../../core/log';
 import type { RunIndex } from '../../core/runs/runIndex';
 import { promptHead } from '../../core/runs/runStatus';
@@ -14,7 +14,7 @@ import { isLeaseLive, type ArtifactStore } from '../../core/runs/store';
 import type { RunService } from '../../core/runs/runService';
 import { Commands } from '../commandIds';
 import { Disposable } from '../disposable';
-import { imagesOfRun, type ImageActions } from '../imageActions';
+import { imagesOfRun, type GeneratedImage, type ImageActions } from '../imageActions';
 import { ageText } from '../runPresenter';
 import { requireTrust } from '../trust';
 import { webviewHtml } from '../webviewHtml';
@@ -46,6 +46,9 @@ function galleryStrings(): Record<string, string> {
     insert: vscode.l10n.t('Insert'),
     copyMarkdown: vscode.l10n.t('Copy Markdown Link'),
     reveal: vscode.l10n.t('Reveal in Explorer'),
+    saveAs: vscode.l10n.t('Save As…'),
+    vary: vscode.l10n.t('Vary'),
+    useAsReference: vscode.l10n.t('Use as Reference Image'),
     delete: vscode.l10n.t('Delete Run…'),
     runningTile: vscode.l10n.t('Generating…'),
     failedTile: vscode.l10n.t('Not generated: {0}'),
@@ -69,6 +72,9 @@ export interface GalleryDeps {
   extensionUri: vscode.Uri;
   /** A run folder was deleted here: the Tasks view drops its row. */
   runDeleted: (store: ArtifactStore, runId: string) => void;
+  /** Vary (the panel with the same prompt and settings, the image as reference) and Use as Reference Image (added to the panel's references). */
+  vary: (image: GeneratedImage) => Promise<unknown>;
+  useAsReference: (file: string) => Promise<unknown>;
 }
 
 /** The gallery's host side: the index, the commands, the one panel. */
@@ -92,6 +98,19 @@ export class Gallery extends Disposable {
       }),
     );
     this._register(vscode.commands.registerCommand(Commands.openGallery, () => this.open()));
+    // The tiles' context menu (webview/context): VS Code passes the tile's data-vscode-context.
+    for (const action of TILE_ACTIONS) {
+      this._register(
+        vscode.commands.registerCommand(`creatok.gallery.${action}`, async (context?: { key?: unknown; index?: unknown }) => {
+          if (!this.panel || typeof context?.key !== 'string' || typeof context.index !== 'number') return;
+          try {
+            await this.panel.act(context.key, context.index, action);
+          } catch (error) {
+            void vscode.window.showWarningMessage((error as Error).message);
+          }
+        }),
+      );
+    }
     this._register(
       vscode.window.registerWebviewPanelSerializer(GALLERY_VIEW_TYPE, {
         deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => {
@@ -234,7 +253,9 @@ export class GalleryPanel extends Disposable {
     return item.images.map((file, index) => ({ ...base, index, src: this.webviewPanel.webview.asWebviewUri(vscode.Uri.file(file)).toString() }));
   }
 
-  private async act(key: string, index: number, action: Extract<GalleryToHost, { type: 'tileAction' }>['action']): Promise<void> {
+  async act(key: string, index: number, action: Extract<GalleryToHost, { type: 'tileAction' }>['action']): Promise<void> {
+    // Restricted Mode: what writes or sends asks for trust first (the webview does not offer it).
+    if (WRITING_ACTIONS.includes(action) && !(await requireTrust())) return;
     const item = await this.gallery.item(key);
     if (action === 'delete') {
       if (item) await this.deleteRun(item);
@@ -249,15 +270,21 @@ export class GalleryPanel extends Disposable {
       case 'reveal':
         await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(file));
         return;
+      case 'useAsReference':
+        await this.deps.useAsReference(file);
+        return;
       case 'insert':
-      case 'copyMarkdown': {
-        if (!(await requireTrust())) return;
+      case 'copyMarkdown':
+      case 'saveAs':
+      case 'vary': {
         const store = this.deps.index.storesList.find((s) => key.startsWith(`${s.root}\u0000`));
         const latest = store ? await this.deps.runs.latest({ store, runId: item.runId }) : undefined;
         const image = store && latest?.ok ? (await imagesOfRun(store, latest.record)).find((i) => path.resolve(i.file) === path.resolve(file)) : undefined;
         if (!image) throw new Error(vscode.l10n.t('This image is not saved in the workspace.'));
         if (action === 'insert') await this.deps.images.insert(image);
-        else await this.deps.images.copyMarkdownLink(image);
+        else if (action === 'copyMarkdown') await this.deps.images.copyMarkdownLink(image);
+        else if (action === 'saveAs') await this.deps.images.saveAs(image);
+        else await this.deps.vary(image);
         return;
       }
     }
@@ -269,7 +296,6 @@ export class GalleryPanel extends Disposable {
    * follows the run. The Tasks view and the gallery drop it; the spend ledger keeps what it cost.
    */
   private async deleteRun(item: GalleryItem): Promise<void> {
-    if (!(await requireTrust())) return;
     const store = this.deps.index.storesList.find((s) => item.key === `${s.root}\u0000${item.runId}`);
     if (!store) throw new Error(vscode.l10n.t('This run is no longer in the workspace.'));
     const latest = await this.deps.runs.latest({ store, runId: item.runId });
