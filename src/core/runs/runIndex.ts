@@ -17,6 +17,8 @@ export const runKey = (store: ArtifactStore, runId: string): string => `${store.
 export class RunIndex {
   private entries: RunEntry[] = [];
   private readonly cache = new Map<string, ReadResult>();
+  /** Bumped by each `invalidate`: a read that started before it does not cache what it read. */
+  private readonly versions = new Map<string, number>();
   private listed = false;
 
   constructor(private stores: ArtifactStore[]) {}
@@ -50,19 +52,28 @@ export class RunIndex {
     return this.entries.slice(0, count);
   }
 
-  /** A run's result.json, read once and cached until `invalidate`. */
+  /**
+   * A run's result.json, read once and cached until `invalidate`. A read that an `invalidate`
+   * overtook is read again: an older state never lands in the cache (or in a view) after a newer.
+   */
   async read(entry: RunEntry): Promise<ReadResult> {
-    const cached = this.cache.get(entry.key);
-    if (cached) return cached;
-    const result = await entry.store.read(entry.runId);
-    this.cache.set(entry.key, result);
-    return result;
+    for (let attempt = 0; ; attempt++) {
+      const cached = this.cache.get(entry.key);
+      if (cached) return cached;
+      const version = this.versions.get(entry.key) ?? 0;
+      const result = await entry.store.read(entry.runId);
+      if ((this.versions.get(entry.key) ?? 0) === version || attempt >= 5) {
+        this.cache.set(entry.key, result);
+        return result;
+      }
+    }
   }
 
   /** Forgets one run's cached result (its file changed); returns its entry if listed. */
   invalidate(store: ArtifactStore, runId: string): RunEntry | undefined {
     const key = runKey(store, runId);
     this.cache.delete(key);
+    this.versions.set(key, (this.versions.get(key) ?? 0) + 1);
     return this.entries.find((e) => e.key === key);
   }
 
@@ -81,5 +92,6 @@ export class RunIndex {
     const key = runKey(store, runId);
     this.entries = this.entries.filter((e) => e.key !== key);
     this.cache.delete(key);
+    this.versions.set(key, (this.versions.get(key) ?? 0) + 1);
   }
 }

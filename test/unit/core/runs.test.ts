@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mergeRecords, type RunRecord } from '../../../src/core/runs/record';
+import { mergeRecords, type ReadResult, type RunRecord } from '../../../src/core/runs/record';
 import { newRecoveryRecord, newRunRecord } from '../../../src/core/runs/lifecycle';
 import { durationsOf, unconfirmedOf } from '../../../src/core/runs/history';
 import { RunIndex } from '../../../src/core/runs/runIndex';
@@ -186,3 +186,33 @@ describe('recent runs (one read for the confirmation warning and the expected du
   });
 });
 
+
+describe('the run index under changes', () => {
+  it('never caches (or answers with) a record older than one an invalidate announced: a read overtaken is read again', async () => {
+    const older = { ...newRunRecord(request, new Date()), status: 'running', task_id: 't' };
+    const newer = { ...older, status: 'succeeded' };
+    let onDisk = older;
+    const releases: (() => void)[] = [];
+    // A store whose reads finish only when the test lets them (the first one slower than the second).
+    const store = {
+      root: '/ws/generate-image/.artifacts',
+      read: (): Promise<ReadResult> => {
+        const seen = onDisk;
+        return new Promise((resolve) => releases.push(() => resolve({ ok: true, record: seen })));
+      },
+    } as unknown as ArtifactStore;
+    const index = new RunIndex([store]);
+    index.add(store, older.run_id);
+    const entry = index.invalidate(store, older.run_id)!;
+    const first = index.read(entry); // reads the older state, slowly
+    onDisk = newer;
+    index.invalidate(store, older.run_id); // the run ended: its file changed
+    const second = index.read(entry);
+    releases[1]!(); // the newer read answers first
+    assert.equal(((await second) as { record: RunRecord }).record.status, 'succeeded');
+    releases[0]!(); // then the older one: overtaken, so its answer is dropped for the newer state
+    assert.equal(((await first) as { record: RunRecord }).record.status, 'succeeded', 'the overtaken read answers with the newer state');
+    assert.equal(releases.length, 2, 'the newer state was cached: no third read');
+    assert.equal(((await index.read(entry)) as { record: RunRecord }).record.status, 'succeeded', 'and the cache holds it');
+  });
+});
