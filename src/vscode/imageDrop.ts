@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import * as z from 'zod/mini';
 import { altText, imageMarkup, markupKindOf, relativeImagePath } from '../core/imageUse';
-import type { RunIndex, RunEntry } from '../core/runs/runIndex';
+import { runKey, type RunIndex, type RunEntry } from '../core/runs/runIndex';
 import type { RunService } from '../core/runs/runService';
 import * as path from 'node:path';
 import { imagesOfRun, type GeneratedImage, type ImageActions } from './imageActions';
@@ -64,7 +64,7 @@ export class ImageDropProvider implements vscode.DocumentDropEditProvider {
   private async imageOf(data: DragData): Promise<GeneratedImage | undefined> {
     const store = this.index.storesList.find((s) => s.root === data.root);
     if (!store) return undefined;
-    const entry: RunEntry = { key: `${store.root}\u0000${data.runId}`, runId: data.runId, store };
+    const entry: RunEntry = { key: runKey(store, data.runId), runId: data.runId, store };
     const latest = await this.runs.latest(entry).catch(() => undefined);
     if (!latest?.ok) return undefined;
     const images = await imagesOfRun(store, latest.record);

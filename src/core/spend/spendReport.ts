@@ -1,7 +1,7 @@
 // The spending view's figures and the CSV export, as pure functions of the ledger's entries:
 // per local day for the last 30 days (with the runs behind each day), per local month, and
 // each by model and by workspace folder. Only what counts is summed (see ledgerEntries).
-import { countedCredits, currentOutcome, localDay, localMonth, type LedgerEntry, type Outcome } from './ledgerEntries';
+import { countedCredits, currentOutcome, localDay, localMonth, outcomeCounts, type LedgerEntry, type Outcome } from './ledgerEntries';
 
 export interface SpendGroup {
   /** `YYYY-MM-DD`, `YYYY-MM`, a model id or a folder path. */
@@ -25,7 +25,7 @@ function group(entries: readonly LedgerEntry[], keyOf: (e: LedgerEntry) => strin
   for (const entry of entries) {
     const key = keyOf(entry);
     const g = groups.get(key) ?? { key, credits: 0, runs: 0, unpriced: 0 };
-    const counted = countsNow(entry, now);
+    const counted = outcomeCounts(currentOutcome(entry, now));
     groups.set(key, {
       key,
       credits: g.credits + countedCredits(entry, now),
@@ -36,10 +36,6 @@ function group(entries: readonly LedgerEntry[], keyOf: (e: LedgerEntry) => strin
   return [...groups.values()];
 }
 
-const countsNow = (entry: LedgerEntry, now: Date): boolean => {
-  const outcome = currentOutcome(entry, now);
-  return outcome === 'pending' || outcome === 'accepted' || outcome === 'unconfirmed';
-};
 
 function periods(entries: readonly LedgerEntry[], keyOf: (at: Date) => string, keys: string[], now: Date): SpendPeriod[] {
   const within = new Set(keys);

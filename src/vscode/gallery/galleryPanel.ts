@@ -8,7 +8,7 @@ import { GalleryIndex } from '../../core/gallery/galleryIndex';
 import { searchGallery, type GalleryItem } from '../../core/gallery/galleryItems';
 import { gallerySchemas, TILE_ACTIONS, WRITING_ACTIONS, type GalleryToHost, type GalleryTile, type HostToGallery } from '../../core/gallery/galleryMessages';
 import type { Logger } from '../../core/log';
-import type { RunIndex } from '../../core/runs/runIndex';
+import { runKey, type RunIndex } from '../../core/runs/runIndex';
 import { promptHead } from '../../core/runs/runStatus';
 import { isLeaseLive, type ArtifactStore } from '../../core/runs/store';
 import type { RunService } from '../../core/runs/runService';
@@ -277,7 +277,7 @@ export class GalleryPanel extends Disposable {
       case 'copyMarkdown':
       case 'saveAs':
       case 'vary': {
-        const store = this.deps.index.storesList.find((s) => key.startsWith(`${s.root}\u0000`));
+        const store = this.storeOf(item);
         const latest = store ? await this.deps.runs.latest({ store, runId: item.runId }) : undefined;
         const image = store && latest?.ok ? (await imagesOfRun(store, latest.record)).find((i) => path.resolve(i.file) === path.resolve(file)) : undefined;
         if (!image) throw new Error(vscode.l10n.t('This image is not saved in the workspace.'));
@@ -296,7 +296,7 @@ export class GalleryPanel extends Disposable {
    * follows the run. The Tasks view and the gallery drop it; the spend ledger keeps what it cost.
    */
   private async deleteRun(item: GalleryItem): Promise<void> {
-    const store = this.deps.index.storesList.find((s) => item.key === `${s.root}\u0000${item.runId}`);
+    const store = this.storeOf(item);
     if (!store) throw new Error(vscode.l10n.t('This run is no longer in the workspace.'));
     const latest = await this.deps.runs.latest({ store, runId: item.runId });
     const taskId = latest.ok ? latest.record.task_id : null;
@@ -333,6 +333,11 @@ export class GalleryPanel extends Disposable {
     this.gallery.items.remove(store, item.runId);
     this.deps.runDeleted(store, item.runId);
     this.changed();
+  }
+
+  /** The artifacts folder a gallery item's run is in (its key is the run index's key). */
+  private storeOf(item: GalleryItem): ArtifactStore | undefined {
+    return this.deps.index.storesList.find((s) => runKey(s, item.runId) === item.key);
   }
 
   private html(): string {
