@@ -48,7 +48,9 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
         this.refresh();
       }),
     );
-    this._register(runs.onDidChange((event) => this.runChanged(event.run.store, event.run.record.run_id)));
+    // A progress update refreshes its row; a run that starts, ends or is saved refreshes the
+    // list, so it can never be overtaken by a listing still in flight (see runChanged).
+    this._register(runs.onDidChange((event) => this.runChanged(event.run.store, event.run.record.run_id, event.kind === 'updated' || event.kind === 'trouble')));
   }
 
   private folderWatchers: vscode.Disposable[] = [];
@@ -78,8 +80,8 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
       const workspace = path.dirname(path.dirname(store.root));
       const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(workspace), 'generate-image/.artifacts/*/outputs/result.json'));
       const runIdOf = (uri: vscode.Uri): string => path.basename(path.dirname(path.dirname(uri.fsPath)));
-      watcher.onDidChange((uri) => this.runChanged(store, runIdOf(uri)));
-      watcher.onDidCreate((uri) => this.runChanged(store, runIdOf(uri)));
+      watcher.onDidChange((uri) => this.runChanged(store, runIdOf(uri), false));
+      watcher.onDidCreate((uri) => this.runChanged(store, runIdOf(uri), false));
       watcher.onDidDelete((uri) => {
         this.index.remove(store, runIdOf(uri));
         this.changed.fire(undefined);
@@ -88,12 +90,18 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
     }
   }
 
-  /** One run's files changed: re-read only that item (or add it when it is new). */
-  runChanged(store: ArtifactStore, runId: string): void {
+  /**
+   * One run's files changed: re-read that item (or add it when it is new). `rowOnly` refreshes
+   * just its row. Otherwise the whole list is refreshed: VS Code renders a listing's items when
+   * all of them are ready, so a listing that read this run just before the change could land
+   * after a refresh of the row alone and show the older state for good (a finished run kept as
+   * running). A refresh of the list waits for a listing in flight and lists again.
+   */
+  runChanged(store: ArtifactStore, runId: string, rowOnly: boolean): void {
     const entry = this.index.invalidate(store, runId);
     // The element the tree holds (a listing since may have made new entry objects).
     const shown = entry && this.shown.find((e) => e.key === entry.key);
-    if (shown) this.changed.fire(shown);
+    if (shown && rowOnly) this.changed.fire(shown);
     else if (entry) this.changed.fire(undefined);
     else if (this.index.add(store, runId)) this.changed.fire(undefined);
   }
