@@ -78,7 +78,8 @@ async function withImages(description: Record<string, unknown>, record: RunRecor
 
 /** The bytes to show for an image: the image when it fits, else its saved thumbnail when that fits. */
 async function imagePartFile(file: string, store: ArtifactStore, record: RunRecord, index: number): Promise<{ bytes: Uint8Array; mime: string; thumbnail: boolean } | undefined> {
-  const candidates = [{ file, thumbnail: false }, ...(await thumbnailFile(store, record, index).then((t) => (t ? [{ file: t, thumbnail: true }] : [])))];
+  const thumbnail = (await store.thumbnailPaths(record.run_id, index + 1))[index];
+  const candidates = [{ file, thumbnail: false }, ...(thumbnail ? [{ file: thumbnail, thumbnail: true }] : [])];
   for (const candidate of candidates) {
     const mime = IMAGE_MIME[path.extname(candidate.file).toLowerCase()];
     const stat = await fs.lstat(candidate.file).catch(() => undefined);
@@ -86,14 +87,6 @@ async function imagePartFile(file: string, store: ArtifactStore, record: RunReco
     return { bytes: await fs.readFile(candidate.file), mime, thumbnail: candidate.thumbnail };
   }
   return undefined;
-}
-
-/** A thumbnail saved beside the images (`outputs/thumbnails/thumb_N.*`), if any. */
-async function thumbnailFile(store: ArtifactStore, record: RunRecord, index: number): Promise<string | undefined> {
-  const folder = path.join(store.outputsDir(record.run_id), 'thumbnails');
-  const names = await fs.readdir(folder).catch((): string[] => []);
-  const name = names.find((n) => n.startsWith(`thumb_${index + 1}.`));
-  return name ? path.join(folder, name) : undefined;
 }
 
 function badInput(error: z.core.$ZodError): vscode.LanguageModelToolResult {

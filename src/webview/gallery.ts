@@ -86,7 +86,8 @@ function tile(item: GalleryTile, position: number): HTMLLIElement {
   node.dataset.index = String(item.index);
   node.setAttribute('role', 'listitem');
   node.setAttribute('aria-label', label);
-  const figure = item.src ? el('img', { src: item.src, alt: label, loading: 'lazy', decoding: 'async' }) : el('div', { className: 'placeholder', textContent: item.state === 'running' ? t('runningTile') : t('failedTile', item.reason ?? '') });
+  // The tile shows CreatOK's thumbnail when one was saved; Open and Compare show the image.
+  const figure = item.src ? el('img', { src: item.thumb ?? item.src, alt: label, loading: 'lazy', decoding: 'async' }) : el('div', { className: 'placeholder', textContent: item.state === 'running' ? t('runningTile') : t('failedTile', item.reason ?? '') });
   const details = [item.model, item.resolution, item.age, item.credits === null ? '' : t('credits', item.credits)].filter(Boolean).join(' · ');
   const actions = el('div', { className: 'tile-actions' });
   if (item.src) {

@@ -79,7 +79,9 @@ describe('the gallery in a DOM (dist/gallery.js in jsdom)', () => {
 
   it('compares 2 to 4 picked tiles side by side (box, Ctrl-click or Space), with their models; Escape goes back', () => {
     start(false);
-    send({ type: 'results', requestId: last('query').requestId, tiles: [tile(1), tile(2, { model: 'nano-banana-pro' }), tile(3), tile(4, { src: '', state: 'failed', reason: 'x' })], matched: 4, total: 4, more: false });
+    const thumb = 'https://file+.vscode-resource.vscode-cdn.net/ws/thumb_1.png';
+    send({ type: 'results', requestId: last('query').requestId, tiles: [tile(1, { thumb }), tile(2, { model: 'nano-banana-pro' }), tile(3), tile(4, { src: '', state: 'failed', reason: 'x' })], matched: 4, total: 4, more: false });
+    assert.deepEqual([...doc().querySelectorAll<HTMLImageElement>('li.tile img')].map((i) => i.getAttribute('src')), [thumb, tile(2).src, tile(3).src], 'a tile shows its thumbnail when it has one');
     const compare = [...doc().querySelectorAll('button')].find((b) => b.textContent?.startsWith('Compare'))!;
     assert.equal(compare.disabled, true, 'nothing picked');
     const tiles = [...doc().querySelectorAll<HTMLLIElement>('li.tile')];
@@ -98,7 +100,7 @@ describe('the gallery in a DOM (dist/gallery.js in jsdom)', () => {
     const region = doc().querySelector('section.compare') as HTMLElement;
     assert.equal(region.hidden, false);
     assert.equal(region.getAttribute('role'), 'region');
-    assert.equal(region.querySelectorAll('figure img').length, 2);
+    assert.deepEqual([...region.querySelectorAll('figure img')].map((i) => i.getAttribute('src')), [tile(1).src, tile(2).src], 'Compare shows the images, not their thumbnails');
     assert.deepEqual([...region.querySelectorAll('figure .details')].map((d) => d.textContent!.split(' · ')[0]), ['nano-banana-2', 'nano-banana-pro']);
     assert.equal((doc().querySelector('ul.tiles') as HTMLElement).hidden, true);
     doc().activeElement!.dispatchEvent(new dom.window.KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));

@@ -90,7 +90,14 @@ export class GalleryIndex {
       this.items.delete(entry.key);
       return;
     }
-    const images = await Promise.all((read.record.local_images ?? []).map((local) => entry.store.localImagePath(entry.runId, local)));
-    this.items.set(entry.key, galleryItemOf(entry.key, entry.store.workspaceFolder, read.record, images.filter((f): f is string => !!f), held?.following ?? false));
+    const local = read.record.local_images ?? [];
+    const images = await Promise.all(local.map((l) => entry.store.localImagePath(entry.runId, l)));
+    // Thumbnails are looked for only when CreatOK sent some (one listing of their folder).
+    const thumbnails = read.record.thumbnails?.some(Boolean) ? await entry.store.thumbnailPaths(entry.runId, local.length) : [];
+    const saved = images.flatMap((file, i) => (file ? [{ file, thumbnail: thumbnails[i] }] : []));
+    this.items.set(
+      entry.key,
+      galleryItemOf(entry.key, entry.store.workspaceFolder, read.record, saved.map((s) => s.file), held?.following ?? false, saved.map((s) => s.thumbnail)),
+    );
   }
 }

@@ -25,6 +25,8 @@ export interface GalleryItem {
   credits: number | null;
   /** Absolute paths of the saved images (only files checked to be in the run's images folder). */
   images: string[];
+  /** CreatOK's saved thumbnails, aligned with `images` (absent when the run has none). */
+  thumbnails?: (string | undefined)[];
   /** The prompt as searched: lowercase, accents folded, width-normalized. */
   searchText: string;
 }
@@ -43,7 +45,7 @@ export function galleryStateOf(record: RunRecord, following: boolean): GallerySt
   return 'running';
 }
 
-export function galleryItemOf(key: string, folder: string, record: RunRecord, images: string[], following: boolean): GalleryItem {
+export function galleryItemOf(key: string, folder: string, record: RunRecord, images: string[], following: boolean, thumbnails?: (string | undefined)[]): GalleryItem {
   const state = galleryStateOf(record, following);
   const createdAt = Date.parse(record.created_at);
   return {
@@ -58,6 +60,7 @@ export function galleryItemOf(key: string, folder: string, record: RunRecord, im
     ...(state === 'failed' ? { reason: record.error?.message ?? record.status } : {}),
     credits: record.estimated_credits === null ? null : Math.max(0, record.estimated_credits),
     images,
+    ...(thumbnails?.some(Boolean) ? { thumbnails: thumbnails.slice(0, images.length) } : {}),
     searchText: searchable(record.prompt),
   };
 }

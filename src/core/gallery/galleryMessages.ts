@@ -32,6 +32,8 @@ function buildSchemas() {
     index: z.int(),
     /** The image as a webview resource URI ('' when the run has none to show). */
     src: short(10_000),
+    /** CreatOK's thumbnail of it, what the tile shows when there is one (else `src`, loaded lazily). */
+    thumb: z.optional(short(10_000)),
     prompt: short(300),
     model: short(200),
     resolution: short(50),

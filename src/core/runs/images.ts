@@ -9,6 +9,7 @@ import { systemClock, type Clock } from '../clock';
 import { diskError, downloadImage, DownloadError, isRetryableDownload, removePartFiles, type DownloadOptions } from '../download';
 import { Limiter } from '../limiter';
 import type { RunRecord } from './record';
+import { MAX_THUMBNAIL_BYTES } from './runFiles';
 import type { ArtifactStore } from './store';
 
 /** Downloads at once in one window (process), over every run. */
@@ -101,8 +102,6 @@ export async function saveRunImages(record: RunRecord, store: ArtifactStore, opt
   }
 }
 
-/** A thumbnail is at most this large (the chat tools show it when the image is too large). */
-export const MAX_THUMBNAIL_BYTES = 2 * 1024 * 1024;
 
 /**
  * CreatOK's thumbnails of the saved images, beside them (outputs/thumbnails/thumb_N.*): the same

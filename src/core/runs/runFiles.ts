@@ -121,6 +121,41 @@ export function parseRecordText(text: string, runId: string): ReadResult {
 }
 
 /** The downloaded image file of a record entry, if it really is a file inside the run's images folder. */
+/** A thumbnail is at most this large (larger ones are never saved, nor used when found). */
+export const MAX_THUMBNAIL_BYTES = 2 * 1024 * 1024;
+
+/**
+ * The saved thumbnails of a run's first `count` images (`outputs/thumbnails/thumb_N.<ext>`),
+ * aligned with `local_images`: each a plain file directly in a thumbnails folder that is no
+ * link, within the size limit; undefined where there is none. One listing of the folder.
+ */
+export async function checkedThumbnails(fs: StoreFs, outputs: string, count: number): Promise<(string | undefined)[]> {
+  const none = (): (string | undefined)[] => new Array<string | undefined>(Math.max(0, count)).fill(undefined);
+  if (count <= 0) return [];
+  try {
+    const folder = path.join(outputs, 'thumbnails');
+    const real = await fs.realpath(folder);
+    if (real !== path.join(await fs.realpath(outputs), 'thumbnails')) return none(); // the folder is a link
+    const names = (await fs.readdir(folder)).filter((n) => /^thumb_\d{1,4}\.[a-z0-9]{2,5}$/.test(n));
+    return await Promise.all(
+      none().map(async (_, i) => {
+        const name = names.find((n) => n.startsWith(`thumb_${i + 1}.`));
+        if (!name) return undefined;
+        try {
+          const file = await fs.realpath(path.join(folder, name));
+          if (path.dirname(file) !== real) return undefined;
+          const stat = await fs.stat(file);
+          return stat.isFile() && stat.size <= MAX_THUMBNAIL_BYTES ? path.join(folder, name) : undefined;
+        } catch {
+          return undefined;
+        }
+      }),
+    );
+  } catch {
+    return none();
+  }
+}
+
 export async function checkedLocalImage(fs: StoreFs, outputs: string, entry: string | null | undefined): Promise<string | undefined> {
   if (!entry || !LOCAL_IMAGE_PATTERN.test(entry)) return undefined;
   try {

@@ -10,10 +10,10 @@ import { ensureFoldersInside, checkFoldersInside, UnsafePathError } from '../saf
 import { withFileLock, type FileLockOptions } from './fileLock';
 import { mergeRecords, renderResultMarkdown, runRecordSchema, type ReadResult, type RunRecord } from './record';
 import { isRunId } from './runId';
-import { checkedLocalImage, fitRecord, isLeaseLive, leaseSchema, MAX_LEASE_MS, MAX_RECORD_BYTES, parseRecordText, readSmallFile, recordProblem, writeFileAtomic, type Lease, type LeaseResult, type StoreFs } from './runFiles';
+import { checkedLocalImage, checkedThumbnails, fitRecord, isLeaseLive, leaseSchema, MAX_LEASE_MS, MAX_RECORD_BYTES, parseRecordText, readSmallFile, recordProblem, writeFileAtomic, type Lease, type LeaseResult, type StoreFs } from './runFiles';
 
 export { UnsafePathError };
-export { fitRecord, isLeaseLive, LOCAL_IMAGE_PATTERN, MAX_LEASE_MS, MAX_RECORD_BYTES, recordProblem, writeFileAtomic, type Lease, type LeaseResult, type StoreFs } from './runFiles';
+export { fitRecord, isLeaseLive, LOCAL_IMAGE_PATTERN, MAX_THUMBNAIL_BYTES, MAX_LEASE_MS, MAX_RECORD_BYTES, recordProblem, writeFileAtomic, type Lease, type LeaseResult, type StoreFs } from './runFiles';
 export type { ReadResult } from './record';
 
 export const ARTIFACTS_DIR = path.join('generate-image', '.artifacts');
@@ -64,6 +64,11 @@ export class ArtifactStore {
   /** The downloaded image file of a record entry, if it really is a file inside the run's images folder. */
   localImagePath(runId: string, entry: string | null | undefined): Promise<string | undefined> {
     return checkedLocalImage(this.fs, this.outputsDir(runId), entry);
+  }
+
+  /** The run's saved thumbnails, aligned with its first `count` local images (see checkedThumbnails). */
+  thumbnailPaths(runId: string, count: number): Promise<(string | undefined)[]> {
+    return checkedThumbnails(this.fs, this.outputsDir(runId), count);
   }
 
   outputsDir(runId: string): string {

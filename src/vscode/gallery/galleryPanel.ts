@@ -250,7 +250,11 @@ export class GalleryPanel extends Disposable {
       ...(item.reason ? { reason: item.reason.slice(0, 500) } : {}),
     };
     if (item.images.length === 0) return [{ ...base, index: 0, src: '' }];
-    return item.images.map((file, index) => ({ ...base, index, src: this.webviewPanel.webview.asWebviewUri(vscode.Uri.file(file)).toString() }));
+    const uri = (file: string): string => this.webviewPanel.webview.asWebviewUri(vscode.Uri.file(file)).toString();
+    return item.images.map((file, index) => {
+      const thumbnail = item.thumbnails?.[index];
+      return { ...base, index, src: uri(file), ...(thumbnail ? { thumb: uri(thumbnail) } : {}) };
+    });
   }
 
   async act(key: string, index: number, action: Extract<GalleryToHost, { type: 'tileAction' }>['action']): Promise<void> {

@@ -20,6 +20,8 @@ export interface ImageNode {
   entry: RunEntry;
   index: number;
   file: string;
+  /** CreatOK's saved thumbnail of it (the row's icon), when there is one. */
+  thumbnail?: string;
 }
 
 export type TaskNode = RunEntry | { kind: 'more' } | ImageNode;
@@ -131,8 +133,10 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
   private async imagesOf(entry: RunEntry): Promise<ImageNode[]> {
     const read = this.runs.snapshot(entry.store, entry.runId)?.record ?? (await this.index.read(entry).then((r) => (r.ok ? r.record : undefined)));
     if (!read || classifyStatus(read.status) !== 'succeeded') return [];
-    const files = await Promise.all((read.local_images ?? []).map((local) => entry.store.localImagePath(entry.runId, local)));
-    return files.flatMap((file, index) => (file ? [{ kind: 'image' as const, entry, index, file }] : []));
+    const local = read.local_images ?? [];
+    const files = await Promise.all(local.map((l) => entry.store.localImagePath(entry.runId, l)));
+    const thumbnails = read.thumbnails?.some(Boolean) ? await entry.store.thumbnailPaths(entry.runId, local.length) : [];
+    return files.flatMap((file, index) => (file ? [{ kind: 'image' as const, entry, index, file, ...(thumbnails[index] ? { thumbnail: thumbnails[index] } : {}) }] : []));
   }
 
   async getTreeItem(node: TaskNode): Promise<vscode.TreeItem> {
@@ -140,7 +144,7 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
       const item = new vscode.TreeItem(vscode.l10n.t('Image {0}', node.index + 1));
       item.id = `${node.entry.key}#${node.index}`;
       item.description = path.basename(node.file);
-      item.iconPath = vscode.Uri.file(node.file);
+      item.iconPath = vscode.Uri.file(node.thumbnail ?? node.file);
       item.tooltip = vscode.l10n.t('Drag into a Markdown or HTML file to insert it (a copy goes into the project).');
       item.contextValue = 'image hasLocalImages'; // the image actions of a run apply to it alone
       item.command = { command: 'vscode.open', title: vscode.l10n.t('Open image'), arguments: [vscode.Uri.file(node.file)] };
@@ -155,10 +159,14 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
     }
     const read = await this.index.read(node);
     const item = this.itemFor(node, read);
-    // A finished run shows its first image as its icon, and one row per image when it has several.
+    // A finished run shows its first image as its icon (CreatOK's thumbnail of it when saved),
+    // and one row per image when it has several.
     if (read.ok && classifyStatus(read.record.status) === 'succeeded') {
-      const first = await node.store.localImagePath(node.runId, read.record.local_images?.find(Boolean));
-      if (first) item.iconPath = vscode.Uri.file(first);
+      const local = read.record.local_images ?? [];
+      const firstIndex = local.findIndex(Boolean);
+      const first = firstIndex < 0 ? undefined : await node.store.localImagePath(node.runId, local[firstIndex]);
+      const thumbnail = first && read.record.thumbnails?.[firstIndex] ? (await node.store.thumbnailPaths(node.runId, firstIndex + 1))[firstIndex] : undefined;
+      if (first) item.iconPath = vscode.Uri.file(thumbnail ?? first);
       if ((read.record.local_images ?? []).filter(Boolean).length > 1) item.collapsibleState = vscode.TreeItemCollapsibleState.Collapsed;
     }
     return item;

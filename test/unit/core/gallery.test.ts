@@ -1,7 +1,7 @@
 // The gallery's data: a run as a tile's item (running, succeeded, failed with its reason), and
 // the search: words in any order (English or Chinese), model, state, period, counts.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIRST_BATCH, GalleryIndex } from '../../../src/core/gallery/galleryIndex';
@@ -58,6 +58,27 @@ describe('the gallery', () => {
 });
 
 describe('the gallery index', () => {
+  it('gives each image its saved thumbnail, when CreatOK sent one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'creatok-gallery-thumbs-'));
+    try {
+      const store = new ArtifactStore(dir);
+      const at = new Date(Date.UTC(2026, 0, 1));
+      const record = { ...newRunRecord({ ...request, n: 2 }, at, newRunId(at)), task_id: 't', status: 'succeeded', local_images: ['images/image_1.png', 'images/image_2.png'], thumbnails: ['https://x/t1.png', 'https://x/t2.png'] };
+      await store.write(record);
+      const outputs = store.outputsDir(record.run_id);
+      mkdirSync(join(outputs, 'images'));
+      mkdirSync(join(outputs, 'thumbnails'));
+      for (const i of [1, 2]) writeFileSync(join(outputs, 'images', `image_${i}.png`), 'image');
+      writeFileSync(join(outputs, 'thumbnails', 'thumb_2.png'), 'thumb');
+      const [item] = await new GalleryIndex(new RunIndex([store]), () => undefined, () => undefined).whole();
+      assert.deepEqual(item!.images, [join(outputs, 'images', 'image_1.png'), join(outputs, 'images', 'image_2.png')]);
+      assert.deepEqual(item!.thumbnails, [undefined, join(outputs, 'thumbnails', 'thumb_2.png')]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+
   it('answers from the newest runs first, reads the rest in the background (telling each batch), and follows one run\'s change', async function () {
     this.timeout(20_000);
     const dir = mkdtempSync(join(tmpdir(), 'creatok-gallery-index-'));

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newRunRecord } from '../../../src/core/runs/lifecycle';
 import { isRunId, newRunId } from '../../../src/core/runs/runId';
 import { LockTimeoutError, withFileLock } from '../../../src/core/runs/fileLock';
-import { ArtifactStore, isLeaseLive, MAX_RECORD_BYTES } from '../../../src/core/runs/store';
+import { ArtifactStore, isLeaseLive, MAX_RECORD_BYTES, MAX_THUMBNAIL_BYTES } from '../../../src/core/runs/store';
 
 const request = { prompt: 'a *cat* <script>', model: 'nano-banana-2', modelLabel: 'Nano Banana 2', resolution: '2K', aspectRatio: '1:1', n: 2, estimatedCredits: 4, currency: 'credits' };
 
@@ -84,6 +84,28 @@ describe('artifact store', () => {
     const reads = Array.from({ length: 30 }, () => store.read(record.run_id));
     for (const r of await Promise.all(reads)) assert.ok(r.ok, 'every read during writes parses');
     await Promise.all(writes);
+  });
+
+  it('finds saved thumbnails by image number, and never one through a link, out of its folder or over 2 MB', async () => {
+    const store = new ArtifactStore(dir);
+    const record = { ...newRunRecord(request, new Date('2026-01-01T00:00:00Z')), task_id: 'task_1', status: 'succeeded' };
+    await store.write(record);
+    const thumbs = join(store.outputsDir(record.run_id), 'thumbnails');
+    assert.deepEqual(await store.thumbnailPaths(record.run_id, 2), [undefined, undefined], 'no folder: none');
+    mkdirSync(thumbs);
+    writeFileSync(join(thumbs, 'thumb_1.png'), 'png');
+    writeFileSync(join(thumbs, 'thumb_3.webp'), 'webp');
+    writeFileSync(join(thumbs, 'thumb_4.png'), Buffer.alloc(MAX_THUMBNAIL_BYTES + 1));
+    writeFileSync(join(dir, 'outside.png'), 'x');
+    symlinkSync(join(dir, 'outside.png'), join(thumbs, 'thumb_2.png'));
+    assert.deepEqual(await store.thumbnailPaths(record.run_id, 4), [join(thumbs, 'thumb_1.png'), undefined, join(thumbs, 'thumb_3.webp'), undefined]);
+    assert.deepEqual(await store.thumbnailPaths(record.run_id, 1), [join(thumbs, 'thumb_1.png')]);
+    // A thumbnails folder that is a link is not looked into.
+    rmSync(thumbs, { recursive: true });
+    mkdirSync(join(dir, 'elsewhere'));
+    writeFileSync(join(dir, 'elsewhere', 'thumb_1.png'), 'png');
+    symlinkSync(join(dir, 'elsewhere'), thumbs);
+    assert.deepEqual(await store.thumbnailPaths(record.run_id, 1), [undefined]);
   });
 
   it('refuses unsafe run ids', () => {
