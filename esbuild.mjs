@@ -117,5 +117,6 @@ if (watch) {
 } else {
   const results = await Promise.all(configs.map((c) => esbuild.build(c)));
   const bytes = Object.values(results[0].metafile.outputs).reduce((sum, o) => sum + (o.bytes ?? 0), 0);
-  if (process.argv.includes('--report-size')) console.log(`extension bundle: ${bytes} bytes`);
+  // The shipped bundle's size, printed by every production build (CONTRIBUTING: "Bundle size").
+  if (production || process.argv.includes('--report-size')) console.log(`extension bundle: ${(bytes / 1024).toFixed(1)} KB (dist/extension.js)`);
 }
