@@ -45,6 +45,10 @@ const recommendation = el('p', { className: 'recommendation' });
 const cost = el('p', { className: 'cost' });
 const notice = el('div', { className: 'notice', hidden: true });
 const problems = el('ul', { className: 'problems' });
+// Problems are said at once (role alert); the run's status politely (below).
+const problemsRegion = el('div', { className: 'problems-region' }, problems);
+problemsRegion.setAttribute('role', 'alert');
+problemsRegion.setAttribute('aria-live', 'assertive');
 const vagueBox = el('div', { className: 'notice vague', hidden: true });
 const refineButton = el('button', { type: 'button', className: 'secondary' });
 const refinePanel = el('section', { className: 'refine', hidden: true });
@@ -118,6 +122,10 @@ function buildForm(): void {
   prompt.placeholder = t('promptPlaceholder');
   prompt.value = form.prompt;
   generate.textContent = t('generate');
+  // Ctrl+Enter (Cmd+Enter on a Mac) in the prompt generates; the button's tooltip says so.
+  const keys = /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘Enter' : 'Ctrl+Enter';
+  generate.title = t('generateKeys', keys);
+  prompt.setAttribute('aria-keyshortcuts', 'Control+Enter Meta+Enter');
   const reload = el('button', { type: 'button', className: 'link', textContent: t('reloadModels') });
   reload.addEventListener('click', () => request({ type: 'reloadModels' }, reload));
   notice.replaceChildren(el('span', { textContent: t('fallbackCatalog') + ' ' }), reload);
@@ -147,13 +155,27 @@ function buildForm(): void {
     referencesGroup,
     recommendation,
     cost,
-    problems,
+    problemsRegion,
     el('div', { className: 'actions' }, generate),
     status,
   );
   app.setAttribute('aria-busy', 'false');
+  // The prompt is where the user starts: it has the focus when the panel opens.
+  prompt.focus();
 }
 
+/** Focus that was lost (its control disabled or replaced) goes back to Generate. */
+function focusLost(): boolean {
+  const active = document.activeElement;
+  return !active || active === document.body || !active.isConnected;
+}
+
+prompt.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey) {
+    event.preventDefault();
+    generate.click();
+  }
+});
 prompt.addEventListener('input', () => {
   form.prompt = prompt.value;
   render();
@@ -200,6 +222,8 @@ generate.addEventListener('click', () => {
         pendingGenerate = undefined;
         generate.disabled = false;
         if (error) problems.replaceChildren(el('li', { textContent: error }));
+        // Generate lost the focus when it disabled itself: it gets it back.
+        if (focusLost()) generate.focus();
       },
     },
   );
@@ -212,7 +236,10 @@ function renderRun(run: RunView): void {
   }
   status.hidden = false;
   status.dataset.phase = run.phase;
+  const hadFocus = status.contains(document.activeElement);
   status.replaceChildren(...runViewNodes(run, { t, request }));
+  // A button of the run that was replaced had the focus: it goes to Generate, not to the page.
+  if (hadFocus && focusLost()) generate.focus();
 }
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {

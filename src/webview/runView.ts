@@ -30,19 +30,21 @@ export function runViewNodes(run: RunView, ctx: RunViewContext): Node[] {
   if (run.images.length > 0) {
     const list = el('ul', { className: 'images' });
     run.images.forEach((image, i) => {
+      const n = i + 1;
       // Only a saved copy or an https: link is loaded; any other address is shown as text.
       const src = image.localSrc ?? (image.allowed ? (image.thumbnailUrl ?? image.url) : undefined);
-      const preview = src ? el('img', { src, alt: t('imageAlt', i + 1), loading: 'lazy' }) : el('p', { className: 'hint', textContent: t('notHttps') });
-      const url = el('code', { className: 'image-url', textContent: image.url });
-      const actions = el('div', { className: 'actions image-actions' }, requestButton(ctx, t('copyUrl'), () => ({ type: 'copy', text: image.url })));
+      const preview = src ? el('img', { src, alt: t('imageAlt', n), loading: 'lazy' }) : el('p', { className: 'hint', textContent: t('notHttps') });
+      // The address (long and signed) is there when asked for, not in the way.
+      const link = el('details', { className: 'image-link' }, el('summary', { textContent: t('imageLink') }), el('code', { className: 'image-url', textContent: image.url }));
+      // Each button says its image's number to a screen reader ("Insert image 2"); the text stays short.
+      const named = (b: HTMLButtonElement, key: string): HTMLButtonElement => (b.setAttribute('aria-label', t(key, n)), b);
+      const actions = el('div', { className: 'actions image-actions' }, named(requestButton(ctx, t('copyUrl'), () => ({ type: 'copy', text: image.url })), 'copyUrlOf'));
       if (image.localSrc) {
-        const act = (action: 'insert' | 'copyMarkdown' | 'saveAs' | 'vary', label: string): HTMLButtonElement => {
-          const b = requestButton(ctx, label, () => ({ type: 'imageAction', runId: run.runId, index: i, action }));
-          return b;
-        };
-        actions.append(act('insert', t('insert')), act('copyMarkdown', t('copyMarkdown')), act('saveAs', t('saveAs')), act('vary', t('vary')));
+        const act = (action: 'insert' | 'copyMarkdown' | 'saveAs' | 'vary', label: string, nameKey: string): HTMLButtonElement =>
+          named(requestButton(ctx, label, () => ({ type: 'imageAction', runId: run.runId, index: i, action })), nameKey);
+        actions.append(act('insert', t('insert'), 'insertOf'), act('copyMarkdown', t('copyMarkdown'), 'copyMarkdownOf'), act('saveAs', t('saveAs'), 'saveAsOf'), act('vary', t('vary'), 'varyOf'));
       }
-      list.append(el('li', {}, preview, url, actions));
+      list.append(el('li', {}, preview, actions, link));
     });
     children.push(el('h2', { textContent: t('images') }), list);
     children.push(el('div', { className: 'actions' },

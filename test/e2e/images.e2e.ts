@@ -37,11 +37,14 @@ describe('Using a generated image', function () {
     await dialog.waitFor({ state: 'visible', timeout: 30_000 });
     await dialog.getByRole('button', { name: 'Generate' }).click();
     await frame.locator('.phase-succeeded').waitFor({ state: 'visible', timeout: 60_000 });
-    for (const name of ['Insert', 'Copy Markdown Link', 'Save As…', 'Vary']) {
-      await frame.getByRole('button', { name, exact: true }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    // Each button is named with its image's number for screen readers; its text stays short.
+    for (const n of [1, 2]) {
+      for (const name of [`Insert image ${n}`, `Copy Markdown link of image ${n}`, `Save image ${n} as…`, `Vary image ${n}`]) {
+        await frame.getByRole('button', { name, exact: true }).waitFor({ state: 'visible', timeout: 30_000 });
+      }
     }
-    assert.equal(await frame.getByRole('button', { name: 'Insert', exact: true }).count(), 2, 'one per image');
-    await frame.getByRole('button', { name: 'Vary', exact: true }).last().scrollIntoViewIfNeeded();
+    assert.deepEqual(await frame.getByRole('button', { name: /^Insert image \d+$/ }).allTextContents(), ['Insert', 'Insert'], 'one per image');
+    await frame.getByRole('button', { name: 'Vary image 2', exact: true }).scrollIntoViewIfNeeded();
     await screenshot(page, '51-panel-result-actions');
   });
 

@@ -95,6 +95,39 @@ describe('the panel in a DOM (dist/webview.js in jsdom)', () => {
     assert.ok(optionsBefore.length === resolution.options.length && optionsBefore.every((o, i) => o === resolution.options[i]), 'the same option elements: not rebuilt on each keystroke');
   });
 
+  it('focuses the prompt when it opens; Ctrl/Cmd+Enter in it generates; focus goes back to Generate after the reply; problems are an alert', () => {
+    const prompt = byId<HTMLTextAreaElement>('prompt');
+    assert.equal(doc().activeElement, prompt, 'the prompt has the focus');
+    prompt.value = 'a lighthouse at dusk';
+    prompt.dispatchEvent(new dom.window.Event('input'));
+    prompt.dispatchEvent(new dom.window.KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
+    assert.equal(posted.filter((m) => m.type === 'generate').length, 0, 'Enter alone is a new line');
+    const press = prompt.dispatchEvent(new dom.window.KeyboardEvent('keydown', { key: 'Enter', ctrlKey: true, bubbles: true, cancelable: true }));
+    assert.equal(press, false, 'the key does not also type a line break');
+    assert.equal(posted.filter((m) => m.type === 'generate').length, 1);
+    prompt.dispatchEvent(new dom.window.KeyboardEvent('keydown', { key: 'Enter', metaKey: true, bubbles: true, cancelable: true }));
+    assert.equal(posted.filter((m) => m.type === 'generate').length, 1, 'not twice while the first waits');
+    const generate = buttonNamed('Generate');
+    generate.focus();
+    (doc().activeElement as HTMLElement).blur(); // what a browser does when the focused button disables itself
+    send({ type: 'reply', requestId: last('generate').requestId, error: 'The daily credit limit would be passed.' });
+    assert.equal(doc().activeElement, generate, 'the focus is back on Generate');
+    const alert = doc().querySelector('[role="alert"]')!;
+    assert.equal(alert.getAttribute('aria-live'), 'assertive');
+    assert.equal(alert.textContent, 'The daily credit limit would be passed.');
+    assert.equal(doc().querySelector('.status')!.getAttribute('aria-live'), 'polite');
+  });
+
+  it('names each image\'s buttons with its number for screen readers', () => {
+    send({ type: 'init', strings: { generate: 'Generate', insert: 'Insert', insertOf: 'Insert image {0}', copyMarkdownOf: 'Copy Markdown link of image {0}', saveAsOf: 'Save image {0} as…', varyOf: 'Vary image {0}', copyUrlOf: 'Copy URL of image {0}' }, catalog });
+    const image = (i: number): Record<string, unknown> => ({ url: `https://cdn.example/${i}.png`, allowed: true, thumbnailUrl: null, localSrc: `https://file+.vscode-resource/${i}.png` });
+    send({ type: 'run', run: { runId: '20261201-120000-000-abcdef', taskId: 'task_1', phase: 'succeeded', status: 'succeeded', message: 'Done', images: [image(1), image(2)] } });
+    const names = [...doc().querySelectorAll('.images button')].map((b) => b.getAttribute('aria-label'));
+    assert.ok(names.includes('Insert image 1') && names.includes('Insert image 2') && names.includes('Vary image 2') && names.includes('Copy URL of image 1'), names.join(', '));
+    assert.equal(new Set(names).size, names.length, 'no two buttons share a name');
+    assert.deepEqual([...doc().querySelectorAll('.images button')].filter((b) => b.textContent === 'Insert').length, 2, 'the visible text stays short');
+  });
+
   it('sends Generate once with the form, and shows its error in the problems list when the reply has one', () => {
     const prompt = byId<HTMLTextAreaElement>('prompt');
     prompt.value = 'a lighthouse at dusk';
