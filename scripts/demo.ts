@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     join(workspace, 'README.md'),
     '# CreatOK Image demo\n\nRun **CreatOK: Generate Image** from the command palette (F1). The server behind it is the local stand-in: no credits are spent.\n',
   );
-  const standIn = await startStandIn({ apiKey: DEMO_KEY, port: Number(process.env.STANDIN_PORT ?? 0), queuedMs: 2000, taskMs: 8000 });
+  const standIn = await startStandIn({ apiKey: DEMO_KEY, port: Number(process.env.STANDIN_PORT ?? 0), queuedMs: 2000, taskMs: 8000, imageStyle: 'scene', imageWidth: 1024, imageHeight: 1024, thumbnailSize: 256 });
   const extensionsDir = join(home, 'extensions');
   await installVsix(join(REPO_ROOT, 'out', 'creatok-image.vsix'), extensionsDir, home);
   const server = await startCodeServer({

@@ -5,7 +5,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { findModel } from './capabilities';
 import { emptyReply, envelope, isRecord, ok, xmlError, type Reply } from './http';
-import { cachedGradientPng, cachedNoisePng } from './png';
+import { cachedGradientPng, cachedNoisePng, cachedPng } from './png';
+import { scenePng, sceneSize } from './scene';
 import { FILES_PATH, REDIRECT_PATH, type UploadStore, type UrlSigner } from './storage';
 import type { TaskRecord, TaskStore } from './tasks';
 import type { ImageCapabilities, RecordedRequest, StandInConfig } from './types';
@@ -167,8 +168,13 @@ export function image(ctx: ApiContext, path: string, query: URLSearchParams): Re
   }
   const config = ctx.config();
   const key = `${task.taskId}/${index}`;
-  const png =
-    match[2] === 'thumb'
+  const scene = (longSide: number): Buffer => {
+    const { width, height } = sceneSize(task.aspectRatio, longSide);
+    return cachedPng(`scene:${key}:${width}x${height}`, () => scenePng(width, height, task.prompt, index - 1));
+  };
+  const png = config.imageStyle === 'scene' && config.imageBytes === null
+    ? scene(match[2] === 'thumb' ? config.thumbnailSize : Math.max(config.imageWidth, config.imageHeight))
+    : match[2] === 'thumb'
       ? cachedGradientPng(key, config.thumbnailSize, config.thumbnailSize)
       : config.imageBytes !== null
         ? cachedNoisePng(config.imageBytes, (index - 1) % 4) // warmed by the server

@@ -15,6 +15,7 @@ export function defaultConfig(): StandInConfig {
     imageWidth: 512,
     imageHeight: 512,
     thumbnailSize: 128,
+    imageStyle: 'gradient',
     imageBytes: null,
     faults: [],
     seed: 1,
@@ -168,6 +169,9 @@ export function parseConfigPatch(value: unknown): Partial<StandInConfig> {
     } else if (key === 'unknownTaskAnswer') {
       if (field !== 'code' && field !== 'http404') throw new ConfigError('unknownTaskAnswer must be "code" or "http404"');
       patch.unknownTaskAnswer = field;
+    } else if (key === 'imageStyle') {
+      if (field !== 'gradient' && field !== 'scene') throw new ConfigError('imageStyle must be "gradient" or "scene"');
+      patch.imageStyle = field;
     } else if (key === 'omitProgress') {
       if (typeof field !== 'boolean') throw new ConfigError('omitProgress must be a boolean');
       patch.omitProgress = field;

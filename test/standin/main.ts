@@ -1,14 +1,14 @@
 /**
  * CLI of the stand-in:
  *   node out/test/standin/main.js [--port N] [--key K] [--task-ms N] [--queued-ms N]
- *                                 [--image-bytes N] [--seed N]
+ *                                 [--image-bytes N] [--scene-images] [--seed N]
  * Prints exactly one line `STANDIN_URL=http://127.0.0.1:PORT` on stdout once listening
  * (everything else goes to stderr) and stops cleanly on SIGINT / SIGTERM.
  */
 import { startStandIn, type StandInOptions } from './server';
 
 const USAGE =
-  'usage: node out/test/standin/main.js [--port N] [--key K] [--task-ms N] [--queued-ms N] [--image-bytes N] [--seed N]';
+  'usage: node out/test/standin/main.js [--port N] [--key K] [--task-ms N] [--queued-ms N] [--image-bytes N] [--scene-images] [--seed N]';
 
 class UsageError extends Error {}
 
@@ -49,6 +49,9 @@ export function parseArgs(argv: readonly string[]): StandInOptions {
         break;
       case '--image-bytes':
         options.imageBytes = count(flag, next()) || null;
+        break;
+      case '--scene-images':
+        options.imageStyle = 'scene';
         break;
       case '--seed':
         options.seed = count(flag, next());

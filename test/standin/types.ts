@@ -102,8 +102,14 @@ export interface StandInConfig {
   /** Size of served full images (gradient PNG). Default 512 x 512. */
   imageWidth: number;
   imageHeight: number;
-  /** Edge of the square thumbnails. Default 128. */
+  /** Edge of the square thumbnails (the long side of a scene's). Default 128. */
   thumbnailSize: number;
+  /**
+   * `gradient` (default): a colour gradient per image. `scene`: a picture drawn from the
+   * prompt's words (scene.ts), in the task's aspect ratio with the long side
+   * max(imageWidth, imageHeight), for screenshots and the demo.
+   */
+  imageStyle: 'gradient' | 'scene';
   /** When set, full images are noise PNGs of roughly this many bytes (for download benchmarks). */
   imageBytes: number | null;
   faults: FaultRule[];

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
+import { parseConfigPatch } from '../standin/config';
 import { cachedNoisePng, crc32, gradientPng, noisePng } from '../standin/png';
 import { DEFAULT_API_KEY, startStandIn, type StandIn, type StandInConfig, type TaskSnapshot } from '../standin/server';
 
@@ -775,6 +776,23 @@ describe('CreatOK stand-in', function () {
   });
 
   describe('image host and timing knobs', () => {
+    it('imageStyle scene: a picture from the prompt in the task\'s aspect ratio (thumbnail too), the same for the same prompt', async () => {
+      s.configure({ imageStyle: 'scene', imageWidth: 640, imageHeight: 640, thumbnailSize: 160 });
+      const fetchPng = async (url: string): Promise<Buffer> => Buffer.from(await (await fetch(url)).arrayBuffer());
+      const lighthouse = await succeededImages(base, { prompt: 'A lighthouse on a rocky coast at dusk', aspect_ratio: '16:9', n: 2 });
+      const [first, second] = await Promise.all(lighthouse.images.map((i) => fetchPng(i.url)));
+      assert.deepEqual(checkPng(first!), { width: 640, height: 360 });
+      assert.deepEqual(checkPng(await fetchPng(lighthouse.images[0]!.thumbnail_url)), { width: 160, height: 90 });
+      assert.notDeepEqual(first, second, 'two images of a task differ');
+      const again = await succeededImages(base, { prompt: 'A lighthouse on a rocky coast at dusk', aspect_ratio: '16:9', n: 1 });
+      assert.deepEqual(await fetchPng(again.images[0]!.url), first, 'the same prompt draws the same picture');
+      const mug = await succeededImages(base, { prompt: 'A ceramic coffee mug on a wooden table', aspect_ratio: '9:16', n: 1 });
+      const mugPng = await fetchPng(mug.images[0]!.url);
+      assert.deepEqual(checkPng(mugPng), { width: 360, height: 640 });
+      assert.throws(() => parseConfigPatch({ imageStyle: 'photo' }), /imageStyle must be/);
+      assert.deepEqual(parseConfigPatch({ imageStyle: 'scene' }), { imageStyle: 'scene' });
+    });
+
     it('extraImages: lists n + extraImages signed images, but indices above n answer 404', async () => {
       s.configure({ extraImages: 2 });
       const { taskId, images } = await succeededImages(base, { n: 2 });
