@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   const capabilities = await client.getCapabilities().then(() => 'read', (e: Error) => `failed: ${e.message}`);
   // Each accepted submit is followed by the run service at once.
   const outcomes = await Promise.all(Array.from({ length: RUNS }, () => runs.submit(store, request)));
-  const runIds = outcomes.flatMap((o) => (o.kind === 'notStarted' ? [] : [o.run.record.run_id]));
+  const runIds = outcomes.flatMap((o) => ('run' in o ? [o.run.record.run_id] : []));
   while (ended.size < outcomes.filter((o) => o.kind === 'submitted').length && Date.now() - started < 6 * 60_000) await new Promise((r) => setTimeout(r, 200));
   await runs.flushed();
   runs.dispose();
