@@ -18,6 +18,9 @@ else
   status=1
 fi
 
+echo "== the package (vsce: no warning, README and CHANGELOG as written, bundle size)"
+node scripts/check-package.mjs || status=1
+
 echo "== crash harness (SIGKILL at five points, then a fresh start)"
 if [ -f out/bench/crash.js ]; then
   node out/bench/crash.js --kills 10 || status=1

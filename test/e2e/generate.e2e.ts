@@ -52,7 +52,7 @@ describe('Generate Image in a real VS Code', function () {
     await item.waitFor({ state: 'visible', timeout: 30_000 });
     await page.keyboard.press('Enter');
     const walkthrough = page.locator('.gettingStartedContainer');
-    for (const title of ['Set your API key', 'Generate your first image', 'Find your results', 'Use a reference image', 'Use your image']) {
+    for (const title of ['Set your API key', 'Generate your first image', 'Find your results', 'Use a reference image', 'Use your image', 'Find everything you made']) {
       await walkthrough.getByText(title, { exact: true }).first().waitFor({ timeout: 30_000 });
     }
     await screenshot(page, '08-walkthrough');

@@ -10,7 +10,7 @@ bash test/e2e/setup-vscode.sh >/dev/null
 
 # The UI tests install the extension as a user would: from the .vsix (vsce runs the
 # production build through vscode:prepublish).
-npx vsce package --no-dependencies -o out/creatok-image.vsix >/dev/null
+npx vsce package --no-dependencies --no-rewrite-relative-links -o out/creatok-image.vsix >/dev/null
 
 status=0
 echo "== integration tests in the extension host (code-server)"

@@ -23,6 +23,38 @@ describe('package.json', () => {
     assert.ok(!/esbuild/.test(manifest.scripts.package), 'vscode:prepublish builds; the package script does not build again');
     assert.match(manifest.scripts['vscode:prepublish'], /--production/);
   });
+  it('has one version in package.json and the CHANGELOG (dated), a listing that links home, issues and the repository, and says it is free', () => {
+    assert.match(manifest.version, /^\d+\.\d+\.\d+$/);
+    const top = /^## (\S+) \((\d{4}-\d{2}-\d{2})\)$/m.exec(readFileSync('CHANGELOG.md', 'utf8'));
+    assert.equal(top?.[1], manifest.version, 'the CHANGELOG\'s first entry is this version, dated');
+    const repo = manifest.repository.url.replace(/\.git$/, '');
+    assert.equal(manifest.homepage, `${repo}#readme`);
+    assert.equal(manifest.bugs.url, `${repo}/issues`);
+    assert.equal(manifest.pricing, 'Free');
+    assert.match(manifest.galleryBanner.color, /^#[0-9a-f]{6}$/i);
+    assert.match(manifest.scripts.package, /--no-rewrite-relative-links/, 'the README\'s examples are packaged as written');
+  });
+  it('orders its settings: the limits first, the base URL last and tagged advanced', () => {
+    const properties = manifest.contributes.configuration.properties as Record<string, { order?: number; tags?: string[] }>;
+    const byOrder = Object.entries(properties).sort((a, b) => (a[1].order ?? 1e9) - (b[1].order ?? 1e9)).map(([k]) => k);
+    assert.ok(Object.values(properties).every((p) => typeof p.order === 'number'), 'every setting has an order');
+    assert.deepEqual(byOrder.slice(0, 2), ['creatok.dailyCreditLimit', 'creatok.monthlyCreditLimit']);
+    assert.equal(byOrder.at(-1), 'creatok.baseUrl');
+    assert.deepEqual(properties['creatok.baseUrl']!.tags, ['advanced']);
+  });
+  it('gives every walkthrough step a picture of its own that exists, described in English and Chinese', () => {
+    const nls = JSON.parse(readFileSync('package.nls.json', 'utf8')) as Record<string, string>;
+    const zh = JSON.parse(readFileSync('package.nls.zh-cn.json', 'utf8')) as Record<string, string>;
+    const steps = manifest.contributes.walkthroughs[0].steps as { id: string; media: { image: string; altText: string } }[];
+    assert.ok(steps.some((s) => s.id === 'gallery'), 'a gallery step');
+    const images = steps.map((s) => s.media.image);
+    assert.equal(new Set(images).size, images.length, 'no picture serves two steps');
+    for (const step of steps) {
+      assert.ok(readFileSync(step.media.image).length > 0, step.media.image);
+      const key = /^%(.+)%$/.exec(step.media.altText)?.[1];
+      assert.ok(key && nls[key] && zh[key] && nls[key]!.length > 20, `${step.id}: a description in both languages`);
+    }
+  });
   it('describes its tools to models in English, and to people in their language; the tools need a folder', () => {
     for (const tool of manifest.contributes.languageModelTools) {
       assert.ok(!tool.modelDescription.startsWith('%') && /^[\x20-\x7e]+$/.test(tool.modelDescription), tool.name);

@@ -1,0 +1,61 @@
+// The package a user installs, checked: `vsce package` prints no warning, the packaged README
+// and CHANGELOG are the repository's byte for byte (every example as written), and the size of
+// the extension's bundle is printed beside its goal. Run by npm test; exits 1 on a failure.
+//   node scripts/check-package.mjs [VSIX]   (default out/creatok-image.vsix)
+import { spawnSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { inflateRawSync } from 'node:zlib';
+
+const vsix = process.argv[2] ?? 'out/creatok-image.vsix';
+const BUNDLE_GOAL_KB = 200;
+const problems = [];
+
+const run = spawnSync('npx', ['vsce', 'package', '--no-dependencies', '--no-rewrite-relative-links', '-o', vsix], { encoding: 'utf8' });
+const printed = `${run.stdout}\n${run.stderr}`;
+if (run.status !== 0) problems.push(`vsce package failed (${run.status}):\n${printed}`);
+const warnings = printed.split('\n').filter((line) => /\bWARNING\b/i.test(line));
+if (warnings.length > 0) problems.push(`vsce printed ${warnings.length} warning(s):\n${warnings.join('\n')}`);
+
+/** The files of a zip (stored or deflated), read from its central directory. */
+function unzip(file) {
+  const zip = readFileSync(file);
+  let end = zip.length - 22;
+  while (end >= 0 && zip.readUInt32LE(end) !== 0x06054b50) end--;
+  if (end < 0) throw new Error(`${file} is not a zip`);
+  const count = zip.readUInt16LE(end + 10);
+  let at = zip.readUInt32LE(end + 16);
+  const files = new Map();
+  for (let i = 0; i < count; i++) {
+    const method = zip.readUInt16LE(at + 10);
+    const size = zip.readUInt32LE(at + 20);
+    const nameLength = zip.readUInt16LE(at + 28);
+    const extraLength = zip.readUInt16LE(at + 30);
+    const commentLength = zip.readUInt16LE(at + 32);
+    const local = zip.readUInt32LE(at + 42);
+    const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
+    const dataAt = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+    const data = zip.subarray(dataAt, dataAt + size);
+    files.set(name, method === 0 ? data : inflateRawSync(data));
+    at += 46 + nameLength + extraLength + commentLength;
+  }
+  return files;
+}
+
+if (run.status === 0) {
+  const files = unzip(vsix);
+  for (const [packaged, source] of [['extension/readme.md', 'README.md'], ['extension/changelog.md', 'CHANGELOG.md']]) {
+    const inside = files.get(packaged);
+    if (!inside) problems.push(`${packaged} is not in ${vsix}`);
+    else if (!inside.equals(readFileSync(source))) problems.push(`${packaged} differs from the repository's ${source} (vsce rewrote it)`);
+  }
+  const manifest = JSON.parse(files.get('extension/package.json').toString('utf8'));
+  const bundle = statSync('dist/extension.js').size / 1024;
+  console.log(`package: ${vsix} (${(statSync(vsix).size / 1024).toFixed(0)} KB, ${files.size} files), version ${manifest.version}, ${warnings.length} warnings`);
+  console.log(`extension bundle: ${bundle.toFixed(1)} KB (goal < ${BUNDLE_GOAL_KB} KB${bundle < BUNDLE_GOAL_KB ? ', met' : ', not met'})`);
+  console.log(`README and CHANGELOG packaged as written: ${problems.length === 0 ? 'yes' : 'no'}`);
+}
+
+if (problems.length > 0) {
+  console.error(problems.map((p) => `check-package: ${p}`).join('\n'));
+  process.exit(1);
+}
