@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 export interface WebviewPage {
   webview: vscode.Webview;
   extensionUri: vscode.Uri;
-  /** The bundle under dist/ and the stylesheet under media/. */
+  /** The bundle under dist/, and the page's stylesheet under media/ (after the shared base.css). */
   script: string;
   style: string;
   title: string;
@@ -22,7 +22,7 @@ const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#
 export function webviewHtml(page: WebviewPage): string {
   const { webview } = page;
   const script = webview.asWebviewUri(vscode.Uri.joinPath(page.extensionUri, 'dist', page.script));
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(page.extensionUri, 'media', page.style));
+  const styles = ['base.css', page.style].map((name) => webview.asWebviewUri(vscode.Uri.joinPath(page.extensionUri, 'media', name)));
   const nonce = randomBytes(24).toString('base64');
   const img = [webview.cspSource, ...(page.imageSources ?? [])].join(' ');
   const csp = `default-src 'none'; img-src ${img}; style-src ${webview.cspSource}; script-src 'nonce-${nonce}'; font-src ${webview.cspSource};`;
@@ -32,7 +32,7 @@ export function webviewHtml(page: WebviewPage): string {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link href="${style}" rel="stylesheet">
+${styles.map((style) => `<link href="${style}" rel="stylesheet">`).join('\n')}
 <title>${escapeHtml(page.title)}</title>
 </head>
 <body>
