@@ -236,10 +236,19 @@ function renderRun(run: RunView): void {
   }
   status.hidden = false;
   status.dataset.phase = run.phase;
-  const hadFocus = status.contains(document.activeElement);
+  // Drawn anew on every change (a copy saved, a status read): the focus and the open links stay
+  // where they were, found again by their keys; a control that is gone leaves the focus on the
+  // run's phase, never on Generate (where Enter would ask to pay again).
+  const active = document.activeElement instanceof HTMLElement && status.contains(document.activeElement) ? document.activeElement : undefined;
+  const focusKey = active?.closest<HTMLElement>('[data-key]')?.dataset.key;
+  const focusSummary = active?.tagName === 'SUMMARY';
+  const open = new Set([...status.querySelectorAll<HTMLDetailsElement>('details[data-key]')].filter((d) => d.open).map((d) => d.dataset.key));
   status.replaceChildren(...runViewNodes(run, { t, request }));
-  // A button of the run that was replaced had the focus: it goes to Generate, not to the page.
-  if (hadFocus && focusLost()) generate.focus();
+  for (const details of status.querySelectorAll<HTMLDetailsElement>('details[data-key]')) details.open = open.has(details.dataset.key);
+  if (!active || !focusLost()) return;
+  const again = focusKey ? status.querySelector<HTMLElement>(`[data-key="${focusKey}"]`) : null;
+  const target = again && focusSummary ? again.querySelector('summary') : again;
+  (target ?? status.querySelector<HTMLElement>('.phase'))?.focus();
 }
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {

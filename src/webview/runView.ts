@@ -21,7 +21,8 @@ function requestButton(ctx: RunViewContext, label: string, message: () => Reques
 
 export function runViewNodes(run: RunView, ctx: RunViewContext): Node[] {
   const { t } = ctx;
-  const children: Node[] = [el('p', { className: `phase phase-${run.phase}`, textContent: run.message })];
+  // The phase can take the focus (from script only) when the control that had it is gone.
+  const children: Node[] = [el('p', { className: `phase phase-${run.phase}`, textContent: run.message, tabIndex: -1 })];
   if (run.hint) children.push(el('p', { className: 'hint', textContent: run.hint }));
   if (run.progress !== null && run.progress !== undefined && run.phase === 'running') {
     children.push(el('progress', { max: 100, value: run.progress, title: t('progress', run.progress) }));
@@ -35,14 +36,22 @@ export function runViewNodes(run: RunView, ctx: RunViewContext): Node[] {
       const src = image.localSrc ?? (image.allowed ? (image.thumbnailUrl ?? image.url) : undefined);
       const preview = src ? el('img', { src, alt: t('imageAlt', n), loading: 'lazy' }) : el('p', { className: 'hint', textContent: t('notHttps') });
       // The address (long and signed) is there when asked for, not in the way.
-      const link = el('details', { className: 'image-link' }, el('summary', { textContent: t('imageLink') }), el('code', { className: 'image-url', textContent: image.url }));
-      // Each button says its image's number to a screen reader ("Insert image 2"); the text stays short.
-      const named = (b: HTMLButtonElement, key: string): HTMLButtonElement => (b.setAttribute('aria-label', t(key, n)), b);
-      const actions = el('div', { className: 'actions image-actions' }, named(requestButton(ctx, t('copyUrl'), () => ({ type: 'copy', text: image.url })), 'copyUrlOf'));
+      const summary = el('summary', { textContent: t('imageLink') });
+      summary.setAttribute('aria-label', t('imageLinkOf', n));
+      const link = el('details', { className: 'image-link' }, summary, el('code', { className: 'image-url', textContent: image.url }));
+      link.dataset.key = `link-${n}`;
+      // Each button says its image's number to a screen reader ("Insert image 2"), its visible
+      // text first (label in name); `data-key` finds it again when the run is drawn anew.
+      const named = (b: HTMLButtonElement, key: string): HTMLButtonElement => {
+        b.setAttribute('aria-label', t(`${key}Of`, n));
+        b.dataset.key = `${key}-${n}`;
+        return b;
+      };
+      const actions = el('div', { className: 'actions image-actions' }, named(requestButton(ctx, t('copyUrl'), () => ({ type: 'copy', text: image.url })), 'copyUrl'));
       if (image.localSrc) {
-        const act = (action: 'insert' | 'copyMarkdown' | 'saveAs' | 'vary', label: string, nameKey: string): HTMLButtonElement =>
-          named(requestButton(ctx, label, () => ({ type: 'imageAction', runId: run.runId, index: i, action })), nameKey);
-        actions.append(act('insert', t('insert'), 'insertOf'), act('copyMarkdown', t('copyMarkdown'), 'copyMarkdownOf'), act('saveAs', t('saveAs'), 'saveAsOf'), act('vary', t('vary'), 'varyOf'));
+        const act = (action: 'insert' | 'copyMarkdown' | 'saveAs' | 'vary'): HTMLButtonElement =>
+          named(requestButton(ctx, t(action), () => ({ type: 'imageAction', runId: run.runId, index: i, action })), action);
+        actions.append(act('insert'), act('copyMarkdown'), act('saveAs'), act('vary'));
       }
       list.append(el('li', {}, preview, actions, link));
     });

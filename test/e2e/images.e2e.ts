@@ -39,7 +39,7 @@ describe('Using a generated image', function () {
     await frame.locator('.phase-succeeded').waitFor({ state: 'visible', timeout: 60_000 });
     // Each button is named with its image's number for screen readers; its text stays short.
     for (const n of [1, 2]) {
-      for (const name of [`Insert image ${n}`, `Copy Markdown link of image ${n}`, `Save image ${n} as…`, `Vary image ${n}`]) {
+      for (const name of [`Insert image ${n}`, `Copy Markdown Link of image ${n}`, `Save As… image ${n}`, `Vary image ${n}`]) {
         await frame.getByRole('button', { name, exact: true }).waitFor({ state: 'visible', timeout: 30_000 });
       }
     }

@@ -71,7 +71,7 @@ describe('Keyboard only, in High Contrast', function () {
     await page.keyboard.type(PROMPT);
     await waitFor('the recommendation', async () => ((await frame.locator('#model').inputValue()) === 'nano-banana-pro' ? true : undefined));
 
-    // Tab to the model; the arrow keys choose another (the options follow: no 4K for this one).
+    // Tab to the model; an arrow key chooses another.
     await pressUntil(page, frame, 'Tab', 'model');
     await page.keyboard.press('ArrowDown');
     await waitFor('the model chosen by key', async () => ((await frame.locator('#model').inputValue()) !== 'nano-banana-pro' ? true : undefined));

@@ -108,8 +108,9 @@ describe('the panel in a DOM (dist/webview.js in jsdom)', () => {
     prompt.dispatchEvent(new dom.window.KeyboardEvent('keydown', { key: 'Enter', metaKey: true, bubbles: true, cancelable: true }));
     assert.equal(posted.filter((m) => m.type === 'generate').length, 1, 'not twice while the first waits');
     const generate = buttonNamed('Generate');
-    generate.focus();
-    (doc().activeElement as HTMLElement).blur(); // what a browser does when the focused button disables itself
+    // A browser drops the focus of a button that disables itself: the page has none now.
+    (doc().activeElement as HTMLElement).blur();
+    assert.equal(doc().activeElement, doc().body);
     send({ type: 'reply', requestId: last('generate').requestId, error: 'The daily credit limit would be passed.' });
     assert.equal(doc().activeElement, generate, 'the focus is back on Generate');
     const alert = doc().querySelector('[role="alert"]')!;
@@ -119,13 +120,26 @@ describe('the panel in a DOM (dist/webview.js in jsdom)', () => {
   });
 
   it('names each image\'s buttons with its number for screen readers', () => {
-    send({ type: 'init', strings: { generate: 'Generate', insert: 'Insert', insertOf: 'Insert image {0}', copyMarkdownOf: 'Copy Markdown link of image {0}', saveAsOf: 'Save image {0} as…', varyOf: 'Vary image {0}', copyUrlOf: 'Copy URL of image {0}' }, catalog });
+    send({ type: 'init', strings: { generate: 'Generate', insert: 'Insert', insertOf: 'Insert image {0}', copyMarkdownOf: 'Copy Markdown Link of image {0}', saveAsOf: 'Save As… image {0}', varyOf: 'Vary image {0}', copyUrlOf: 'Copy URL of image {0}', imageLink: 'Link', imageLinkOf: 'Link of image {0}' }, catalog });
     const image = (i: number): Record<string, unknown> => ({ url: `https://cdn.example/${i}.png`, allowed: true, thumbnailUrl: null, localSrc: `https://file+.vscode-resource/${i}.png` });
     send({ type: 'run', run: { runId: '20261201-120000-000-abcdef', taskId: 'task_1', phase: 'succeeded', status: 'succeeded', message: 'Done', images: [image(1), image(2)] } });
     const names = [...doc().querySelectorAll('.images button')].map((b) => b.getAttribute('aria-label'));
     assert.ok(names.includes('Insert image 1') && names.includes('Insert image 2') && names.includes('Vary image 2') && names.includes('Copy URL of image 1'), names.join(', '));
     assert.equal(new Set(names).size, names.length, 'no two buttons share a name');
     assert.deepEqual([...doc().querySelectorAll('.images button')].filter((b) => b.textContent === 'Insert').length, 2, 'the visible text stays short');
+    assert.deepEqual([...doc().querySelectorAll('.images summary')].map((s) => s.getAttribute('aria-label')), ['Link of image 1', 'Link of image 2']);
+
+    // The run is drawn anew (a copy was saved): the focus stays on the same button, an open link stays open.
+    const byName = (name: string): HTMLElement => doc().querySelector(`[aria-label="${name}"]`) as HTMLElement;
+    (doc().querySelectorAll('.images details')[1] as HTMLDetailsElement).open = true;
+    byName('Insert image 2').focus();
+    send({ type: 'run', run: { runId: '20261201-120000-000-abcdef', taskId: 'task_1', phase: 'succeeded', status: 'succeeded', message: 'Done', images: [image(1), image(2)] } });
+    assert.equal(doc().activeElement, byName('Insert image 2'), 'the focus is on the new Insert image 2, not on Generate');
+    assert.deepEqual([...doc().querySelectorAll<HTMLDetailsElement>('.images details')].map((d) => d.open), [false, true]);
+    // A control that is gone leaves the focus on the run's phase.
+    byName('Vary image 2').focus();
+    send({ type: 'run', run: { runId: '20261201-120000-000-abcdef', taskId: 'task_1', phase: 'succeeded', status: 'succeeded', message: 'Done', images: [image(1)] } });
+    assert.equal(doc().activeElement, doc().querySelector('.status .phase'));
   });
 
   it('sends Generate once with the form, and shows its error in the problems list when the reply has one', () => {
