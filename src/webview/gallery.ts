@@ -176,10 +176,31 @@ function hideCompare(): void {
   ask(query);
 }
 
+/** A tile's identity across renders: its run and image number. */
+const tileKey = (li: HTMLLIElement | null | undefined): string | undefined => (li ? `${li.dataset.key}#${li.dataset.index}` : undefined);
+/** What names a control inside a tile (its label for screen readers, else its text). */
+const controlName = (e: Element): string | null => e.getAttribute('aria-label') ?? e.textContent;
+
 function render(message: Extract<HostToGallery, { type: 'results' }>): void {
   if (message.requestId !== lastQueryId) return; // an older answer: a newer query is on its way
+  // The grid is drawn anew whenever a run changes: the grid's tab stop and the focus stay on the
+  // same tile (and the same button in it), so a keyboard user is never thrown out of the grid.
+  const active = document.activeElement instanceof HTMLElement && grid.contains(document.activeElement) ? document.activeElement : undefined;
+  const activeTile = active?.closest<HTMLLIElement>('li.tile');
+  const activeName = active && active !== activeTile ? controlName(active) : null;
+  // Focus elsewhere (a new search, say): the grid's tab stop starts again at the first tile, so
+  // Tab from the filters lands on it before any tile's buttons.
+  const tabStop = tileKey(activeTile);
   shown = message.tiles;
   grid.replaceChildren(...shown.map(tile));
+  const tiles = [...grid.querySelectorAll<HTMLLIElement>('li.tile')];
+  const stop = tiles.find((li) => tileKey(li) === tabStop) ?? tiles[0];
+  for (const li of tiles) li.tabIndex = li === stop ? 0 : -1;
+  if (active && !active.isConnected) {
+    const again = tiles.find((li) => tileKey(li) === tileKey(activeTile));
+    const control = again && activeName !== null ? [...again.querySelectorAll('button, input')].find((e) => controlName(e) === activeName) : undefined;
+    ((control as HTMLElement | undefined) ?? again ?? stop ?? search).focus();
+  }
   count.textContent = message.reading ? t('reading', message.matched, message.total, message.reading) : message.total === 0 ? t('empty') : message.matched === 0 ? t('none') : t('count', message.matched, message.total);
   more.hidden = !message.more;
 }
@@ -248,4 +269,11 @@ window.addEventListener('message', (event: MessageEvent) => {
   else problem.textContent = 'The extension sent something the gallery could not read.';
 });
 document.addEventListener('keydown', onKey);
+// The grid has one tab stop: the tile that last had the focus (by key, click or script).
+grid.addEventListener('focusin', (event) => {
+  const li = (event.target as HTMLElement).closest?.('li.tile') as HTMLLIElement | null;
+  if (!li) return;
+  for (const other of grid.querySelectorAll<HTMLLIElement>('li.tile[tabindex="0"]')) if (other !== li) other.tabIndex = -1;
+  if (li.tabIndex !== 0) li.tabIndex = 0;
+});
 post({ type: 'ready' });

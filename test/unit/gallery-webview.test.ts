@@ -77,6 +77,36 @@ describe('the gallery in a DOM (dist/gallery.js in jsdom)', () => {
     assert.equal(doc().activeElement, doc().querySelector('input[type=search]'));
   });
 
+  it('keeps the focus and the tab stop on the same tile (and button) when a run changes and the grid is drawn anew', () => {
+    start(false);
+    const answer = (tiles: Record<string, unknown>[]): void => send({ type: 'results', requestId: last('query').requestId, tiles, matched: tiles.length, total: tiles.length, more: false });
+    answer([tile(1), tile(2), tile(3)]);
+    const second = (): HTMLLIElement => doc().querySelector<HTMLLIElement>('li.tile[data-key="k2"]')!;
+    second().focus();
+    second().dispatchEvent(new dom.window.KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true })); // to the third
+    doc().querySelector<HTMLLIElement>('li.tile[data-key="k3"]')!.dispatchEvent(new dom.window.KeyboardEvent('keydown', { key: 'ArrowLeft', bubbles: true }));
+    assert.equal(doc().activeElement, second());
+    send({ type: 'changed' });
+    answer([tile(0), tile(1), tile(2), tile(3)]); // a new run came first
+    assert.equal(doc().activeElement, second(), 'the focus is on the same tile, now the third');
+    assert.deepEqual([...doc().querySelectorAll<HTMLLIElement>('li.tile')].map((t) => t.tabIndex), [-1, -1, 0, -1], 'the grid\'s tab stop moved with it');
+    const vary = [...second().querySelectorAll('button')].find((b) => b.textContent === 'Vary')!;
+    vary.focus();
+    send({ type: 'changed' });
+    answer([tile(0), tile(1), tile(2), tile(3)]);
+    assert.equal(doc().activeElement?.textContent, 'Vary');
+    assert.equal(doc().activeElement?.closest('li'), second(), 'the same button of the same tile');
+    send({ type: 'changed' });
+    answer([tile(0), tile(1), tile(3)]); // its run was deleted
+    assert.equal(doc().activeElement, doc().querySelector('li.tile[tabindex="0"]'), 'a tile that is gone leaves the focus on the grid\'s tab stop');
+    // A new search while the focus is in the search box: the tab stop is the first tile again.
+    doc().querySelector<HTMLLIElement>('li.tile[data-key="k3"]')!.focus();
+    doc().querySelector<HTMLInputElement>('input[type=search]')!.focus();
+    send({ type: 'changed' });
+    answer([tile(0), tile(1), tile(3)]);
+    assert.deepEqual([...doc().querySelectorAll<HTMLLIElement>('li.tile')].map((t) => t.tabIndex), [0, -1, -1]);
+  });
+
   it('compares 2 to 4 picked tiles side by side (box, Ctrl-click or Space), with their models; Escape goes back', () => {
     start(false);
     const thumb = 'https://file+.vscode-resource.vscode-cdn.net/ws/thumb_1.png';
