@@ -1,11 +1,12 @@
 // The Tasks view: one item per run, newest first, from the run folders on disk in every
-// workspace folder. Reads lazily (a page at a time); the run service's events and a file
-// watcher (other windows) update one item at a time.
+// workspace folder. Reads lazily (a page at a time). The run service's events and a file
+// watcher (runs of other windows) keep it current: a progress update refreshes one row, a run
+// that starts, ends or changes state refreshes the list (see runChanged).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RUNS_PAGE_SIZE, RunIndex, type RunEntry } from '../../core/runs/runIndex';
 import type { RunService } from '../../core/runs/runService';
-import { runPhase, runTags, classifyStatus } from '../../core/runs/runStatus';
+import { runPhase, runTags, classifyStatus, isFinalStatus } from '../../core/runs/runStatus';
 import type { ReadResult } from '../../core/runs/store';
 import { ArtifactStore } from '../../core/runs/store';
 import { Commands } from '../commandIds';
@@ -34,6 +35,8 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
   readonly onDidChangeTreeData = this.changed.event;
   private pageSize = RUNS_PAGE_SIZE;
   private shown: RunEntry[] = [];
+  /** A finished run's icon (its first image, or CreatOK's thumbnail of it), looked up once per change of the run. */
+  private readonly icons = new Map<string, Promise<string | undefined>>();
 
   constructor(
     readonly index: RunIndex,
@@ -52,7 +55,12 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
     );
     // A progress update refreshes its row; a run that starts, ends or is saved refreshes the
     // list, so it can never be overtaken by a listing still in flight (see runChanged).
-    this._register(runs.onDidChange((event) => this.runChanged(event.run.store, event.run.record.run_id, event.kind === 'updated' || event.kind === 'trouble')));
+    this._register(
+      runs.onDidChange((event) => {
+        const rowOnly = event.kind === 'trouble' || (event.kind === 'updated' && !isFinalStatus(event.run.record.status));
+        this.runChanged(event.run.store, event.run.record.run_id, rowOnly);
+      }),
+    );
   }
 
   private folderWatchers: vscode.Disposable[] = [];
@@ -82,12 +90,15 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
       const workspace = path.dirname(path.dirname(store.root));
       const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(workspace), 'generate-image/.artifacts/*/outputs/result.json'));
       const runIdOf = (uri: vscode.Uri): string => path.basename(path.dirname(path.dirname(uri.fsPath)));
-      watcher.onDidChange((uri) => this.runChanged(store, runIdOf(uri), false));
-      watcher.onDidCreate((uri) => this.runChanged(store, runIdOf(uri), false));
-      watcher.onDidDelete((uri) => {
-        this.index.remove(store, runIdOf(uri));
-        this.changed.fire(undefined);
-      });
+      // A run this window holds (followed here, or read from the window that follows it) is
+      // kept current by the run service's events; the watcher is for everybody else's runs.
+      const changed = (uri: vscode.Uri): void => {
+        const runId = runIdOf(uri);
+        if (!this.runs.snapshot(store, runId)) this.runChanged(store, runId, false);
+      };
+      watcher.onDidChange(changed);
+      watcher.onDidCreate(changed);
+      watcher.onDidDelete((uri) => this.runRemoved(store, runIdOf(uri)));
       this.folderWatchers.push(watcher);
     }
   }
@@ -101,6 +112,7 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
    */
   runChanged(store: ArtifactStore, runId: string, rowOnly: boolean): void {
     const entry = this.index.invalidate(store, runId);
+    if (entry) this.icons.delete(entry.key);
     // The element the tree holds (a listing since may have made new entry objects).
     const shown = entry && this.shown.find((e) => e.key === entry.key);
     if (shown && rowOnly) this.changed.fire(shown);
@@ -111,10 +123,12 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
   /** A run folder was deleted (Delete Run… in the gallery): its row goes at once. */
   runRemoved(store: ArtifactStore, runId: string): void {
     this.index.remove(store, runId);
+    this.icons.clear();
     this.changed.fire(undefined);
   }
 
   refresh(): void {
+    this.icons.clear();
     void this.index.refresh().then(() => this.changed.fire(undefined));
   }
 
@@ -162,11 +176,20 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
     // A finished run shows its first image as its icon (CreatOK's thumbnail of it when saved),
     // and one row per image when it has several.
     if (read.ok && classifyStatus(read.record.status) === 'succeeded') {
-      const local = read.record.local_images ?? [];
-      const firstIndex = local.findIndex(Boolean);
-      const first = firstIndex < 0 ? undefined : await node.store.localImagePath(node.runId, local[firstIndex]);
-      const thumbnail = first && read.record.thumbnails?.[firstIndex] ? (await node.store.thumbnailPaths(node.runId, firstIndex + 1))[firstIndex] : undefined;
-      if (first) item.iconPath = vscode.Uri.file(thumbnail ?? first);
+      const record = read.record;
+      let icon = this.icons.get(node.key);
+      if (!icon) {
+        icon = (async () => {
+          const local = record.local_images ?? [];
+          const firstIndex = local.findIndex(Boolean);
+          const first = firstIndex < 0 ? undefined : await node.store.localImagePath(node.runId, local[firstIndex]);
+          const thumbnail = first && record.thumbnails?.[firstIndex] ? (await node.store.thumbnailPaths(node.runId, firstIndex + 1))[firstIndex] : undefined;
+          return thumbnail ?? first;
+        })();
+        this.icons.set(node.key, icon);
+      }
+      const file = await icon;
+      if (file) item.iconPath = vscode.Uri.file(file);
       if ((read.record.local_images ?? []).filter(Boolean).length > 1) item.collapsibleState = vscode.TreeItemCollapsibleState.Collapsed;
     }
     return item;
