@@ -78,15 +78,17 @@ async function withImages(description: Record<string, unknown>, record: RunRecor
 
 /** The bytes to show for an image: the image when it fits, else its saved thumbnail when that fits. */
 async function imagePartFile(file: string, store: ArtifactStore, record: RunRecord, index: number): Promise<{ bytes: Uint8Array; mime: string; thumbnail: boolean } | undefined> {
+  const fitting = async (candidate: string): Promise<{ bytes: Uint8Array; mime: string } | undefined> => {
+    const mime = IMAGE_MIME[path.extname(candidate).toLowerCase()];
+    const stat = await fs.lstat(candidate).catch(() => undefined);
+    return mime && stat?.isFile() && stat.size <= MAX_IMAGE_PART_BYTES ? { bytes: await fs.readFile(candidate), mime } : undefined;
+  };
+  const image = await fitting(file);
+  if (image) return { ...image, thumbnail: false };
+  // Too large: its thumbnail, looked for only now.
   const thumbnail = (await store.thumbnailPaths(record.run_id, index + 1))[index];
-  const candidates = [{ file, thumbnail: false }, ...(thumbnail ? [{ file: thumbnail, thumbnail: true }] : [])];
-  for (const candidate of candidates) {
-    const mime = IMAGE_MIME[path.extname(candidate.file).toLowerCase()];
-    const stat = await fs.lstat(candidate.file).catch(() => undefined);
-    if (!mime || !stat?.isFile() || stat.size > MAX_IMAGE_PART_BYTES) continue;
-    return { bytes: await fs.readFile(candidate.file), mime, thumbnail: candidate.thumbnail };
-  }
-  return undefined;
+  const small = thumbnail ? await fitting(thumbnail) : undefined;
+  return small ? { ...small, thumbnail: true } : undefined;
 }
 
 function badInput(error: z.core.$ZodError): vscode.LanguageModelToolResult {

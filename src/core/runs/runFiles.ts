@@ -120,7 +120,6 @@ export function parseRecordText(text: string, runId: string): ReadResult {
   return { ok: true, record: parsed.data };
 }
 
-/** The downloaded image file of a record entry, if it really is a file inside the run's images folder. */
 /** A thumbnail is at most this large (larger ones are never saved, nor used when found). */
 export const MAX_THUMBNAIL_BYTES = 2 * 1024 * 1024;
 
@@ -136,7 +135,8 @@ export async function checkedThumbnails(fs: StoreFs, outputs: string, count: num
     const folder = path.join(outputs, 'thumbnails');
     const real = await fs.realpath(folder);
     if (real !== path.join(await fs.realpath(outputs), 'thumbnails')) return none(); // the folder is a link
-    const names = (await fs.readdir(folder)).filter((n) => /^thumb_\d{1,4}\.[a-z0-9]{2,5}$/.test(n));
+    // Image types only (never a planted .svg or .html), in a fixed order when several match.
+    const names = (await fs.readdir(folder)).filter((n) => /^thumb_\d{1,5}\.(png|jpe?g|webp|gif)$/.test(n)).sort();
     return await Promise.all(
       none().map(async (_, i) => {
         const name = names.find((n) => n.startsWith(`thumb_${i + 1}.`));
@@ -156,6 +156,7 @@ export async function checkedThumbnails(fs: StoreFs, outputs: string, count: num
   }
 }
 
+/** The downloaded image file of a record entry, if it really is a file inside the run's images folder. */
 export async function checkedLocalImage(fs: StoreFs, outputs: string, entry: string | null | undefined): Promise<string | undefined> {
   if (!entry || !LOCAL_IMAGE_PATTERN.test(entry)) return undefined;
   try {

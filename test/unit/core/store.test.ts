@@ -96,6 +96,7 @@ describe('artifact store', () => {
     writeFileSync(join(thumbs, 'thumb_1.png'), 'png');
     writeFileSync(join(thumbs, 'thumb_3.webp'), 'webp');
     writeFileSync(join(thumbs, 'thumb_4.png'), Buffer.alloc(MAX_THUMBNAIL_BYTES + 1));
+    writeFileSync(join(thumbs, 'thumb_2.svg'), '<svg/>'); // not an image type a thumbnail may have
     writeFileSync(join(dir, 'outside.png'), 'x');
     symlinkSync(join(dir, 'outside.png'), join(thumbs, 'thumb_2.png'));
     assert.deepEqual(await store.thumbnailPaths(record.run_id, 4), [join(thumbs, 'thumb_1.png'), undefined, join(thumbs, 'thumb_3.webp'), undefined]);
