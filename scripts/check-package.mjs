@@ -1,6 +1,7 @@
 // The package a user installs, checked: `vsce package` prints no warning, the packaged README
-// and CHANGELOG are the repository's byte for byte (every example as written), and the size of
-// the extension's bundle is printed beside its goal. Run by npm test; exits 1 on a failure.
+// and CHANGELOG are the repository's byte for byte (every example as written), the bundles and
+// stylesheets are in it, and the size of the extension's bundle is printed beside its goal
+// (reported, not enforced). Run by npm test; exits 1 on a failure.
 //   node scripts/check-package.mjs [VSIX]   (default out/creatok-image.vsix)
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
@@ -24,15 +25,19 @@ function unzip(file) {
   if (end < 0) throw new Error(`${file} is not a zip`);
   const count = zip.readUInt16LE(end + 10);
   let at = zip.readUInt32LE(end + 16);
+  if (count === 0xffff || at === 0xffffffff) throw new Error(`${file} is a zip64 archive, which this reader does not read`);
   const files = new Map();
   for (let i = 0; i < count; i++) {
+    if (zip.readUInt32LE(at) !== 0x02014b50) throw new Error(`${file}: entry ${i} of the central directory is damaged`);
     const method = zip.readUInt16LE(at + 10);
     const size = zip.readUInt32LE(at + 20);
+    if (method !== 0 && method !== 8) throw new Error(`${file}: entry ${i} uses compression method ${method}`);
     const nameLength = zip.readUInt16LE(at + 28);
     const extraLength = zip.readUInt16LE(at + 30);
     const commentLength = zip.readUInt16LE(at + 32);
     const local = zip.readUInt32LE(at + 42);
     const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
+    if (zip.readUInt32LE(local) !== 0x04034b50) throw new Error(`${file}: the local header of ${name} is damaged`);
     const dataAt = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
     const data = zip.subarray(dataAt, dataAt + size);
     files.set(name, method === 0 ? data : inflateRawSync(data));
@@ -48,10 +53,16 @@ if (run.status === 0) {
     if (!inside) problems.push(`${packaged} is not in ${vsix}`);
     else if (!inside.equals(readFileSync(source))) problems.push(`${packaged} differs from the repository's ${source} (vsce rewrote it)`);
   }
-  const manifest = JSON.parse(files.get('extension/package.json').toString('utf8'));
+  const packagedManifest = files.get('extension/package.json');
+  if (!packagedManifest) problems.push(`extension/package.json is not in ${vsix}`);
+  for (const needed of ['extension/dist/extension.js', 'extension/dist/webview.js', 'extension/dist/gallery.js', 'extension/media/base.css', 'extension/media/panel.css', 'extension/media/gallery.css']) {
+    if (!files.has(needed)) problems.push(`${needed} is not in ${vsix}`);
+  }
+  const manifest = packagedManifest ? JSON.parse(packagedManifest.toString('utf8')) : {};
   const bundle = statSync('dist/extension.js').size / 1024;
   console.log(`package: ${vsix} (${(statSync(vsix).size / 1024).toFixed(0)} KB, ${files.size} files), version ${manifest.version}, ${warnings.length} warnings`);
-  console.log(`extension bundle: ${bundle.toFixed(1)} KB (goal < ${BUNDLE_GOAL_KB} KB${bundle < BUNDLE_GOAL_KB ? ', met' : ', not met'})`);
+  // Reported, not enforced: the goal is not met yet (CONTRIBUTING, "cost at rest").
+  console.log(`extension bundle: ${bundle.toFixed(1)} KB (goal < ${BUNDLE_GOAL_KB} KB${bundle < BUNDLE_GOAL_KB ? ', met' : ', not met'}; reported only)`);
   console.log(`README and CHANGELOG packaged as written: ${problems.length === 0 ? 'yes' : 'no'}`);
 }
 

@@ -6,7 +6,7 @@
 // own crops in the dark theme (media/walkthrough/*.png).
 //   node out/scripts/screenshots.js [--out DIR]   DIR instead of the repository (CI checks the script)
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { modalDialog, runCommand, waitFor, webviewFrame } from '../test/e2e/harness/browser';
 import { REPO_ROOT } from '../test/e2e/harness/paths';
@@ -189,11 +189,13 @@ async function takeTheme(name: keyof typeof THEMES, dirs: { readme: string; walk
       const menu = await box(page, '.monaco-menu');
       const side = await box(page, '.part.sidebar');
       const right = Math.max(menu.x + menu.width, side.x + side.width) + 8;
-      await shoot(page, join(dirs.walkthrough, 'reference.png'), { x: side.x, y: side.y, width: right - side.x, height: Math.min(900 - side.y, Math.max(menu.y + menu.height + 8, 360) - side.y) });
+      const viewport = page.viewportSize() ?? { width: 1400, height: 900 };
+      await shoot(page, join(dirs.walkthrough, 'reference.png'), { x: side.x, y: side.y, width: Math.min(viewport.width, right) - side.x, height: Math.min(viewport.height, Math.max(menu.y + menu.height + 8, side.y + 360)) - side.y });
       await page.keyboard.press('Escape');
     }
   } catch (error) {
-    const shot = join(dirs.readme, `failure-${name}.png`);
+    const shot = join(REPO_ROOT, 'test-results', `screenshots-failure-${name}.png`); // never among the pictures to commit
+    mkdirSync(dirname(shot), { recursive: true });
     await s.browser.page.screenshot({ path: shot }).catch(() => undefined);
     console.error(`screenshots: failed; the screen then: ${shot}`);
     throw error;
