@@ -181,6 +181,19 @@ const tileKey = (li: HTMLLIElement | null | undefined): string | undefined => (l
 /** What names a control inside a tile (its label for screen readers, else its text). */
 const controlName = (e: Element): string | null => e.getAttribute('aria-label') ?? e.textContent;
 
+/**
+ * The grid's one tab stop: that tile, and the buttons and box in it, take Tab; every other tile
+ * and its controls are reached with the arrow keys (then Tab goes into the tile's controls and on
+ * out of the grid, not through every tile's buttons).
+ */
+function makeTabStop(stop: HTMLLIElement | undefined): void {
+  for (const li of grid.querySelectorAll<HTMLLIElement>('li.tile')) {
+    const on = li === stop;
+    if (li.tabIndex !== (on ? 0 : -1)) li.tabIndex = on ? 0 : -1;
+    for (const control of li.querySelectorAll<HTMLElement>('button, input')) if (control.tabIndex !== (on ? 0 : -1)) control.tabIndex = on ? 0 : -1;
+  }
+}
+
 function render(message: Extract<HostToGallery, { type: 'results' }>): void {
   if (message.requestId !== lastQueryId) return; // an older answer: a newer query is on its way
   // The grid is drawn anew whenever a run changes: the grid's tab stop and the focus stay on the
@@ -195,7 +208,7 @@ function render(message: Extract<HostToGallery, { type: 'results' }>): void {
   grid.replaceChildren(...shown.map(tile));
   const tiles = [...grid.querySelectorAll<HTMLLIElement>('li.tile')];
   const stop = tiles.find((li) => tileKey(li) === tabStop) ?? tiles[0];
-  for (const li of tiles) li.tabIndex = li === stop ? 0 : -1;
+  makeTabStop(stop);
   if (active && !active.isConnected) {
     const again = tiles.find((li) => tileKey(li) === tileKey(activeTile));
     const control = again && activeName !== null ? [...again.querySelectorAll('button, input')].find((e) => controlName(e) === activeName) : undefined;
@@ -227,8 +240,7 @@ function onKey(event: KeyboardEvent): void {
   if (step !== undefined) {
     event.preventDefault();
     const target = tiles[Math.min(tiles.length - 1, Math.max(0, at + step))]!;
-    current.tabIndex = -1;
-    target.tabIndex = 0;
+    makeTabStop(target);
     target.focus();
   } else if (event.key === 'Enter' && current.querySelector('img')) {
     event.preventDefault();
@@ -269,11 +281,10 @@ window.addEventListener('message', (event: MessageEvent) => {
   else problem.textContent = 'The extension sent something the gallery could not read.';
 });
 document.addEventListener('keydown', onKey);
-// The grid has one tab stop: the tile that last had the focus (by key, click or script).
+// The grid's tab stop follows the focus (a key, a click, a script).
 grid.addEventListener('focusin', (event) => {
   const li = (event.target as HTMLElement).closest?.('li.tile') as HTMLLIElement | null;
   if (!li) return;
-  for (const other of grid.querySelectorAll<HTMLLIElement>('li.tile[tabindex="0"]')) if (other !== li) other.tabIndex = -1;
-  if (li.tabIndex !== 0) li.tabIndex = 0;
+  makeTabStop(li);
 });
 post({ type: 'ready' });

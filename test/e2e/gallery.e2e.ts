@@ -111,6 +111,16 @@ describe('The CreatOK Gallery in a real VS Code', function () {
     await page.keyboard.press('ArrowRight');
     assert.equal(await frame.locator('li.tile:focus').getAttribute('aria-label'), labels[1], 'the arrow moves to the next tile');
     assert.match(labels[1] ?? '', /A red fox asleep in the snow/, 'newest first: the failed run, then the fox');
+    // The grid is one stop: Shift+Tab leaves it for the filters (never through the failed tile's
+    // buttons), Tab comes back to the fox tile, and Tab again goes into the fox tile's own controls.
+    await page.keyboard.press('Shift+Tab');
+    assert.equal(await frame.locator(':focus').evaluate((e) => e.tagName), 'SELECT', 'out of the grid to the Period filter');
+    await page.keyboard.press('Tab');
+    assert.equal(await frame.locator('li.tile:focus').getAttribute('aria-label'), labels[1], 'back to the tile it left');
+    await page.keyboard.press('Tab');
+    assert.match((await frame.locator(':focus').getAttribute('aria-label')) ?? '', /^Select .*A red fox asleep in the snow/);
+    await page.keyboard.press('Shift+Tab');
+    assert.equal(await frame.locator('li.tile:focus').getAttribute('aria-label'), labels[1]);
     await page.keyboard.press('Enter');
     await page.locator('.tabs-container .tab', { hasText: 'image_1.png' }).waitFor({ timeout: 30_000 });
   });

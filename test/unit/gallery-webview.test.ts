@@ -68,9 +68,13 @@ describe('the gallery in a DOM (dist/gallery.js in jsdom)', () => {
     send({ type: 'results', requestId: last('query').requestId, tiles: [tile(1), tile(2), tile(3)], matched: 3, total: 3, more: false });
     const tiles = [...doc().querySelectorAll<HTMLLIElement>('li.tile')];
     assert.deepEqual(tiles.map((t) => t.tabIndex), [0, -1, -1], 'one tab stop for the grid');
+    const tabbable = (): number[] => tiles.map((t) => [...t.querySelectorAll<HTMLElement>('button, input')].filter((c) => c.tabIndex === 0).length);
+    assert.deepEqual(tabbable(), [tiles[0]!.querySelectorAll('button, input').length, 0, 0], 'only the tab stop\'s own controls take Tab');
     tiles[0]!.focus();
     tiles[0]!.dispatchEvent(new dom.window.KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
     assert.equal(doc().activeElement, tiles[1]);
+    assert.deepEqual(tiles.map((t) => t.tabIndex), [-1, 0, -1]);
+    assert.deepEqual(tabbable(), [0, tiles[1]!.querySelectorAll('button, input').length, 0]);
     tiles[1]!.dispatchEvent(new dom.window.KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
     assert.deepEqual({ ...last('tileAction'), requestId: 0 }, { type: 'tileAction', requestId: 0, key: 'k2', index: 0, action: 'open' });
     tiles[1]!.dispatchEvent(new dom.window.KeyboardEvent('keydown', { key: 'f', ctrlKey: true, bubbles: true }));
