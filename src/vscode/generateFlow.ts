@@ -89,20 +89,39 @@ export class GenerateFlow {
     }
   }
 
-  private async generateOnce(input: GenerationRequest, added: ReferenceFile[], listener: FlowListener, options: GenerateOptions): Promise<GenerateResult> {
+  /**
+   * What every paid request needs before anything is asked: a folder to record the run in, and
+   * a base URL the client accepts. Says what is missing; returns the store, or the result to end with.
+   */
+  private beforeAnything(listener: FlowListener): { store: ArtifactStore } | { result: GenerateResult } {
     const store = this.deps.store();
     if (!store) {
       void vscode.window.showWarningMessage(vscode.l10n.t('Open a folder first: the images and their record are saved in the workspace.'));
-      return { kind: 'noWorkspace' };
+      return { result: { kind: 'noWorkspace' } };
     }
     try {
-      this.deps.client(); // a refused base URL: say so before anything is asked or paid
+      this.deps.client(); // a refused base URL: said before anything is asked or paid
     } catch (error) {
       const message = describeError(error, 'other');
       listener.step?.(flowView('notStarted', message));
       void showProblem(message, error);
-      return { kind: 'notStarted', message };
+      return { result: { kind: 'notStarted', message } };
     }
+    return { store };
+  }
+
+  /** The recent runs whose request may have been accepted without an answer (the confirmation warns of them). */
+  private async unconfirmedRuns(store: ArtifactStore): Promise<{ recent: RunRecord[]; unconfirmed: RunRecord[] }> {
+    const recent = await recentRecords(store).catch((): RunRecord[] => []);
+    const unconfirmed = unconfirmedOf(recent);
+    if (unconfirmed.length > 0) this.deps.logger.warn(`generate: ${unconfirmed.length} recent run(s) may have been accepted without an answer: ${unconfirmed.map((r) => r.run_id).join(', ')}`);
+    return { recent, unconfirmed };
+  }
+
+  private async generateOnce(input: GenerationRequest, added: ReferenceFile[], listener: FlowListener, options: GenerateOptions): Promise<GenerateResult> {
+    const ready = this.beforeAnything(listener);
+    if ('result' in ready) return ready.result;
+    const { store } = ready;
     const validation = validateGeneration(await this.deps.catalog(), { ...input, referenceCount: added.length });
     // Each reference is looked at again: it may have been moved, emptied or replaced since.
     const checks = await Promise.all(added.map((r) => inspectReference(r.file)));
@@ -120,9 +139,7 @@ export class GenerateFlow {
     const refused = await this.refusedByLimits(request.estimatedCredits, listener);
     if (refused) return refused;
     // One read of the recent runs serves the warning below and the expected duration later.
-    const recent = await recentRecords(store).catch((): RunRecord[] => []);
-    const unconfirmed = unconfirmedOf(recent);
-    if (unconfirmed.length > 0) this.deps.logger.warn(`generate: ${unconfirmed.length} recent run(s) may have been accepted without an answer: ${unconfirmed.map((r) => r.run_id).join(', ')}`);
+    const { recent, unconfirmed } = await this.unconfirmedRuns(store);
     const text = confirmationText(request, references, unconfirmed, options.requestedBy, options.fill?.target);
     if (!(await (this.deps.confirm ?? confirmRequest)(request, references, { unconfirmed, text }))) {
       this.deps.logger.info('generate: the user declined; nothing was sent');
@@ -231,15 +248,9 @@ export class GenerateFlow {
     if (this.busy) return { kind: 'busy' };
     this.busy = true;
     try {
-      const store = this.deps.store();
-      if (!store) return { kind: 'noWorkspace' };
-      try {
-        this.deps.client(); // a refused base URL: said before anything is asked or paid
-      } catch (error) {
-        const message = describeError(error, 'other');
-        void showProblem(message, error);
-        return { kind: 'notStarted', message };
-      }
+      const ready = this.beforeAnything({});
+      if ('result' in ready) return ready.result;
+      const { store } = ready;
       const catalog = await this.deps.catalog();
       const validations = items.map((item) => validateGeneration(catalog, { ...item.request, referenceCount: 0 }));
       const problems = validations.flatMap((v, i) => (v.ok ? [] : v.problems.map((p) => `${i + 1}: ${problemText(p)}`)));
@@ -249,7 +260,7 @@ export class GenerateFlow {
       const total = requests.some((r) => r.estimatedCredits === null) ? null : requests.reduce((sum, r) => sum + (r.estimatedCredits ?? 0), 0);
       const refused = await this.refusedByLimits(total, {});
       if (refused) return refused;
-      const unconfirmed = unconfirmedOf(await recentRecords(store).catch((): RunRecord[] => []));
+      const { unconfirmed } = await this.unconfirmedRuns(store);
       const text = batchConfirmationText(requests, total, unconfirmed);
       if (!(await (this.deps.confirm ?? confirmRequest)(requests[0]!, [], { unconfirmed, text }))) return { kind: 'declined' };
       const results: GenerateResult[] = [];

@@ -130,10 +130,9 @@ export class MissingImages extends Disposable implements vscode.CodeActionProvid
     }
     const results = await this.deps.flow.generateMany(chosen.map(({ link, target }) => ({ request: { prompt: promptOfLink(link) }, fill: this.fillOf(document, link, target) })));
     if (!Array.isArray(results)) {
-      // Every way it ends without sending is said (a refusal by the limits and a bad base URL say so themselves).
+      // Every way it ends without sending is said (a refusal by the limits, no folder and a bad base URL say so themselves).
       if (results.kind === 'invalid') void vscode.window.showWarningMessage(results.problems.join(' '));
       else if (results.kind === 'busy') void vscode.window.showInformationMessage(vscode.l10n.t('Another generation is being confirmed or sent; try again when it is done.'));
-      else if (results.kind === 'noWorkspace') void vscode.window.showWarningMessage(vscode.l10n.t('Open a folder first: the images and their record are saved in the workspace.'));
       else if (results.kind === 'declined') vscode.window.setStatusBarMessage(vscode.l10n.t('Nothing was generated: you cancelled.'), 5000);
       return 0;
     }
