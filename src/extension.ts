@@ -54,6 +54,8 @@ export interface TestingApi {
   /** The Tasks view's drag side and the editors' drop side (a test cannot make a real tree drag). */
   tasksDrag: TasksDragController;
   imageDrop: ImageDropProvider;
+  /** The spend ledger's file (in global storage). */
+  ledgerFile: string;
 }
 
 export function activate(context: vscode.ExtensionContext): { testing?: TestingApi } {
@@ -217,7 +219,7 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
   logger.info(`activated in ${activationMs.toFixed(1)} ms (VS Code ${vscode.version}, language ${vscode.env.language})`);
 
   if (context.extensionMode === vscode.ExtensionMode.Test) {
-    return { testing: { activationMs, activationStages: stages, setConfirm: (c) => (confirm = c), flow, runs, resumer, tasksView, panel: panelHost, images, tasksDrag, imageDrop } };
+    return { testing: { activationMs, activationStages: stages, setConfirm: (c) => (confirm = c), flow, runs, resumer, tasksView, panel: panelHost, images, tasksDrag, imageDrop, ledgerFile: ledger.file } };
   }
   return {};
 }

@@ -7,7 +7,7 @@ import type { ResolvedRequest } from '../core/request';
 import type { RunRecord } from '../core/runs/record';
 import { promptHead } from '../core/runs/runStatus';
 import type { SpendRefusal } from '../core/runs/runTypes';
-import type { PlainMessage } from './userMessages';
+import { ledgerErrorText, type PlainMessage } from './userMessages';
 
 /** What the confirmation must also say: earlier runs that may have been charged without an answer; and its text. */
 export interface ConfirmContext {
@@ -109,6 +109,6 @@ export function overLimitMessage(refusal: SpendRefusal): PlainMessage {
 export function uncountedMessage(error: Error): PlainMessage {
   return {
     message: vscode.l10n.t('Not sent: what you spent could not be counted, so your credit limits cannot be kept.'),
-    hint: vscode.l10n.t('The spend ledger could not be read: {0}', error.message),
+    hint: ledgerErrorText(error),
   };
 }

@@ -23,7 +23,7 @@ import { showProblem, withAbortSignal } from './notify';
 import { flowView, toRunView } from './runPresenter';
 import type { RunNotifications } from './runNotifications';
 import { openResultFile } from './runNotifications';
-import { describeError, phaseText, problemText, referenceProblemText, type PlainMessage } from './userMessages';
+import { describeError, ledgerErrorText, phaseText, problemText, referenceProblemText, type PlainMessage } from './userMessages';
 
 export interface GenerateOptions {
   /** The chat tool that asked for it (its name is shown in the confirmation). */
@@ -202,7 +202,7 @@ export class GenerateFlow {
           message: phaseText('notStarted', ''),
           hint:
             outcome.where === 'ledger'
-              ? vscode.l10n.t('The spend ledger could not be written, so your credit limits could not be kept: {0}', outcome.error.message)
+              ? vscode.l10n.t('The spend ledger could not be written, so your credit limits could not be kept: {0}', ledgerErrorText(outcome.error))
               : vscode.l10n.t('Check that {0} can be written: {1}', vscode.workspace.asRelativePath(store.root, false), outcome.error.message),
         };
         listener.step?.(flowView('notStarted', message));

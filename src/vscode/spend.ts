@@ -4,7 +4,7 @@
 // window), and when the window gets focus. It also imports each trusted workspace folder's older
 // runs once.
 import * as vscode from 'vscode';
-import type { SpendLedger, LedgerSnapshot } from '../core/spend/ledger';
+import { LedgerUnreadableError, type SpendLedger, type LedgerSnapshot } from '../core/spend/ledger';
 import { spendOf, type Spend } from '../core/spend/ledgerEntries';
 import { entriesOfStore } from '../core/spend/ledgerImport';
 import type { RunService } from '../core/runs/runService';
@@ -36,7 +36,9 @@ export class SpendTracker extends Disposable {
 
   /** The ledger as last read (read again after a change). */
   snapshot(): Promise<LedgerSnapshot> {
-    this.cached ??= this.ledger.read().catch((error: Error) => ({ entries: [], imported: [], dropped: 0, invalid: 0, problem: error.message }));
+    this.cached ??= this.ledger
+      .read()
+      .catch((error: Error) => ({ entries: [], imported: [], dropped: 0, invalid: 0, problem: error.message, ...(error instanceof LedgerUnreadableError ? { problemKind: error.problemKind } : {}) }));
     return this.cached;
   }
 
@@ -47,7 +49,7 @@ export class SpendTracker extends Disposable {
   /** Counted again from the ledger now (for the limits: never a cached figure). Throws when it cannot count. */
   async recount(): Promise<Spend> {
     const read = await this.ledger.read();
-    if (read.problem) throw new Error(read.problem);
+    if (read.problem) throw new LedgerUnreadableError(read.problem, read.problemKind ?? 'unreadable', this.ledger.file);
     return spendOf(read.entries);
   }
 

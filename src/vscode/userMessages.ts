@@ -6,6 +6,7 @@ import type { Problem } from '../core/request';
 import type { RecommendationReason, UseCase } from '../core/models';
 import type { RunView } from '../core/panelMessages';
 import { REFERENCE_MAX_BYTES, type ReferenceCheck } from '../core/references';
+import { LedgerUnreadableError, type LedgerProblemKind } from '../core/spend/ledger';
 
 export interface PlainMessage {
   message: string;
@@ -173,4 +174,26 @@ export function referenceProblemText(check: Extract<ReferenceCheck, { ok: false 
     case 'notAnImage':
       return vscode.l10n.t('{0} is not a PNG, JPEG, WebP or GIF image (whatever its name says).', check.name);
   }
+}
+
+/** Why the spend ledger cannot be used, in the user's language (the English detail is in the log). */
+export function ledgerProblemText(kind: LedgerProblemKind | undefined, file: string | undefined, english: string): string {
+  const where = file ?? 'spend-ledger.json';
+  switch (kind) {
+    case 'unreadable':
+      return vscode.l10n.t('The spend ledger {0} could not be read.', where);
+    case 'tooLarge':
+      return vscode.l10n.t('The spend ledger {0} is too large to read.', where);
+    case 'notJson':
+      return vscode.l10n.t('The spend ledger {0} is not valid JSON.', where);
+    case 'notLedger':
+      return vscode.l10n.t('The spend ledger {0} is not a ledger this version can read.', where);
+    default:
+      return english;
+  }
+}
+
+/** An error of the spend ledger as a user reads it: its own words when it is a ledger problem, else the system's message. */
+export function ledgerErrorText(error: Error): string {
+  return error instanceof LedgerUnreadableError ? ledgerProblemText(error.problemKind, error.file, error.message) : error.message;
 }

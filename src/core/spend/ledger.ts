@@ -40,14 +40,24 @@ export interface LedgerSnapshot {
   dropped: number;
   /** Entries that failed their schema and were left out. */
   invalid: number;
-  /** Why the file could not be read (then `entries` is empty): shown, never silent. */
+  /** Why the file could not be read (then `entries` is empty), in English for the log: shown, never silent. */
   problem?: string;
+  /** What kind of problem, for the words a user reads in their language. */
+  problemKind?: LedgerProblemKind;
 }
+
+/** Why a ledger file could not be used: not read at all, over the size limit, not JSON, or not a ledger. */
+export type LedgerProblemKind = 'unreadable' | 'tooLarge' | 'notJson' | 'notLedger';
 
 const EMPTY: LedgerSnapshot = { entries: [], imported: [], dropped: 0, invalid: 0 };
 
 export class LedgerUnreadableError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly problemKind: LedgerProblemKind = 'unreadable',
+    /** The ledger file, for the words a user reads. */
+    readonly file?: string,
+  ) {
     super(message);
     this.name = 'LedgerUnreadableError';
   }
@@ -82,7 +92,7 @@ export class SpendLedger {
   /** The ledger as it is on disk now (no lock: a reader sees one whole file or the one before). */
   async read(): Promise<LedgerSnapshot> {
     const read = await this.readFile();
-    return read.kind === 'corrupt' ? { ...EMPTY, problem: read.problem } : read.snapshot;
+    return read.kind === 'corrupt' ? { ...EMPTY, problem: read.problem, problemKind: read.problemKind } : read.snapshot;
   }
 
   /**
@@ -157,7 +167,7 @@ export class SpendLedger {
       `${this.file}.lock`,
       async () => {
         const read = await this.readFile();
-        if (read.kind === 'corrupt' && !options.startOverIfUnreadable) throw new LedgerUnreadableError(read.problem);
+        if (read.kind === 'corrupt' && !options.startOverIfUnreadable) throw new LedgerUnreadableError(read.problem, read.problemKind, this.file);
         if (read.kind === 'corrupt') await this.moveAside(read.problem);
         const snapshot = read.kind === 'corrupt' ? EMPTY : read.snapshot;
         const { result, entries, imported } = await change(snapshot);
@@ -179,23 +189,23 @@ export class SpendLedger {
     );
   }
 
-  private async readFile(): Promise<{ kind: 'ok'; snapshot: LedgerSnapshot } | { kind: 'corrupt'; problem: string }> {
+  private async readFile(): Promise<{ kind: 'ok'; snapshot: LedgerSnapshot } | { kind: 'corrupt'; problem: string; problemKind: LedgerProblemKind }> {
     let small;
     try {
       small = await readSmallFile(this.fs, this.file, MAX_LEDGER_BYTES);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'ok', snapshot: EMPTY };
-      throw new LedgerUnreadableError(`The spend ledger ${this.file} could not be read: ${(error as Error).message}`);
+      throw new LedgerUnreadableError(`The spend ledger ${this.file} could not be read: ${(error as Error).message}`, 'unreadable', this.file);
     }
-    if (!small.ok) return { kind: 'corrupt', problem: `The spend ledger ${this.file} ${small.message}.` };
+    if (!small.ok) return { kind: 'corrupt', problem: `The spend ledger ${this.file} ${small.message}.`, problemKind: small.reason === 'tooLarge' ? 'tooLarge' : 'unreadable' };
     let json: unknown;
     try {
       json = JSON.parse(small.text);
     } catch {
-      return { kind: 'corrupt', problem: `The spend ledger ${this.file} is not valid JSON.` };
+      return { kind: 'corrupt', problem: `The spend ledger ${this.file} is not valid JSON.`, problemKind: 'notJson' };
     }
     const parsed = ledgerFileSchema.safeParse(json);
-    if (!parsed.success) return { kind: 'corrupt', problem: `The spend ledger ${this.file} is not a ledger this version can read.` };
+    if (!parsed.success) return { kind: 'corrupt', problem: `The spend ledger ${this.file} is not a ledger this version can read.`, problemKind: 'notLedger' };
     const entries: LedgerEntry[] = [];
     let invalid = 0;
     for (const raw of parsed.data.entries) {

@@ -11,6 +11,7 @@ import { dailySpend, monthlySpend, spendCsv, type SpendGroup, type SpendPeriod }
 import { Commands } from '../commandIds';
 import { Disposable } from '../disposable';
 import type { SpendTracker } from '../spend';
+import { ledgerProblemText } from '../userMessages';
 
 export type SpendingNode =
   | { kind: 'problem'; text: string }
@@ -76,7 +77,7 @@ export class SpendingView extends Disposable implements vscode.TreeDataProvider<
   private roots(snapshot: LedgerSnapshot): SpendingNode[] {
     const now = new Date();
     const nodes: SpendingNode[] = [];
-    if (snapshot.problem) nodes.push({ kind: 'problem', text: snapshot.problem });
+    if (snapshot.problem) nodes.push({ kind: 'problem', text: ledgerProblemText(snapshot.problemKind, this.spend.ledger.file, snapshot.problem) });
     if (snapshot.entries.length === 0) return nodes; // the view's welcome text says why it is empty
     nodes.push({ kind: 'days', periods: dailySpend(snapshot.entries, now) }, { kind: 'months', periods: monthlySpend(snapshot.entries, now) });
     if (snapshot.dropped > 0) nodes.push({ kind: 'dropped', count: snapshot.dropped });
@@ -159,7 +160,7 @@ function entryItem(entry: LedgerEntry): vscode.TreeItem {
 export async function exportSpendingCsv(spend: SpendTracker, given?: vscode.Uri): Promise<vscode.Uri | undefined> {
   const snapshot = await spend.ledger.read();
   if (snapshot.problem) {
-    void vscode.window.showErrorMessage(snapshot.problem);
+    void vscode.window.showErrorMessage(ledgerProblemText(snapshot.problemKind, spend.ledger.file, snapshot.problem));
     return undefined;
   }
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;

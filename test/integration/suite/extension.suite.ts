@@ -431,6 +431,29 @@ export function extensionSuite(): void {
         }
       });
 
+      it('says in its own words why spending cannot be counted (a ledger that is not JSON), asks nothing and sends nothing', async () => {
+        const api = await testing();
+        let asked = false;
+        api.setConfirm(async () => (asked = true));
+        const config = vscode.workspace.getConfiguration('creatok');
+        const before = existsSync(api.ledgerFile) ? readFileSync(api.ledgerFile) : undefined;
+        await config.update('dailyCreditLimit', 1000, vscode.ConfigurationTarget.Global);
+        writeFileSync(api.ledgerFile, '{ this is not json');
+        try {
+          const { result } = await generate(form('A castle on a hill'));
+          assert.ok(result.kind === 'overLimit', result.kind);
+          assert.match(result.message.message, /could not be counted/);
+          assert.equal(result.message.hint, `The spend ledger ${api.ledgerFile} is not valid JSON.`, 'the words of the VS Code layer (translated), not the core\'s');
+          assert.equal(asked, false, 'no confirmation');
+          assert.equal((await standIn.submissions()).length, 0);
+          assert.equal(readFileSync(api.ledgerFile, 'utf8'), '{ this is not json', 'left as it was while a limit is set');
+        } finally {
+          if (before) writeFileSync(api.ledgerFile, before);
+          else rmSync(api.ledgerFile, { force: true });
+          await config.update('dailyCreditLimit', undefined, vscode.ConfigurationTarget.Global);
+        }
+      });
+
       it('exports every ledger entry as CSV ("Export Spending as CSV" with a target, no dialog)', async () => {
         const target = vscode.Uri.file(join(workspaceRoot(), 'spending.csv'));
         await vscode.commands.executeCommand('creatok.spending.exportCsv', target);
