@@ -90,10 +90,12 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
       const workspace = path.dirname(path.dirname(store.root));
       const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(workspace), 'generate-image/.artifacts/*/outputs/result.json'));
       const runIdOf = (uri: vscode.Uri): string => path.basename(path.dirname(path.dirname(uri.fsPath)));
-      // Every write (this window's too) refreshes the list: a second chance, after the write is on
-      // disk, for a state a run event's refresh could have missed (a finished run once stayed
-      // "not watched" in CI when only the events refreshed). Icons are cached, so a list refresh is cheap.
-      const changed = (uri: vscode.Uri): void => this.runChanged(store, runIdOf(uri), false);
+      // A run this window holds (followed here, or read from the window that follows it) is
+      // kept current by the run service's events; the watcher is for everybody else's runs.
+      const changed = (uri: vscode.Uri): void => {
+        const runId = runIdOf(uri);
+        if (!this.runs.snapshot(store, runId)) this.runChanged(store, runId, false);
+      };
       watcher.onDidChange(changed);
       watcher.onDidCreate(changed);
       watcher.onDidDelete((uri) => this.runRemoved(store, runIdOf(uri)));
