@@ -2,6 +2,7 @@
 // and the demo; the tests use plain gradients). A landscape (sky by time of day, sun or moon,
 // mountains, sea with a lighthouse, trees, houses, snow, fog) or a product shot (a mug on a
 // table in soft light). Deterministic: the same prompt and image number give the same bytes.
+import { seededRandom as random } from './faults';
 import { encodePng, seedFromString } from './png';
 
 type RGB = [number, number, number];
@@ -14,17 +15,6 @@ const smooth = (e0: number, e1: number, x: number): number => {
   const t = Math.min(1, Math.max(0, (x - e0) / (e1 - e0)));
   return t * t * (3 - 2 * t);
 };
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Smooth 1-D value noise in 0..1, a few octaves: a mountain ridge or a wave. */
 function ridge(seed: number, octaves = 4): (x: number) => number {
