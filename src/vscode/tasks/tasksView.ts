@@ -1,14 +1,15 @@
 // The Tasks view: one item per run, newest first, from the run folders on disk in every
 // workspace folder. Reads lazily (a page at a time). The run service's events and a file
-// watcher (runs of other windows) keep it current: a progress update refreshes one row, a run
-// that starts, ends or changes state refreshes the list (see runChanged).
+// watcher (runs of other windows) keep it current: a run that changes refreshes its row alone;
+// only a run that appears or goes refreshes the list (see runChanged).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RUNS_PAGE_SIZE, RunIndex, type RunEntry } from '../../core/runs/runIndex';
 import type { RunService } from '../../core/runs/runService';
-import { runPhase, runTags, classifyStatus, isFinalStatus } from '../../core/runs/runStatus';
+import { runPhase, runTags, classifyStatus } from '../../core/runs/runStatus';
 import type { ReadResult } from '../../core/runs/store';
 import { ArtifactStore } from '../../core/runs/store';
+import { ListingGuard } from '../../core/runs/listingGuard';
 import { Commands } from '../commandIds';
 import type { Spend } from '../../core/spend/ledgerEntries';
 import { SpendTracker } from '../spend';
@@ -34,7 +35,10 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
   private readonly changed = this._register(new vscode.EventEmitter<TaskNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
   private pageSize = RUNS_PAGE_SIZE;
+  /** The runs of the last listing: objects of that listing alone (see ListingGuard). */
   private shown: RunEntry[] = [];
+  /** Refreshes again the rows that changed while the whole list was being listed. */
+  private readonly guard = this._register(new ListingGuard<RunEntry>((keys) => keys.forEach((key) => this.fireRow(key))));
   /** A finished run's icon (its first image, or CreatOK's thumbnail of it), looked up once per change of the run. */
   private readonly icons = new Map<string, Promise<string | undefined>>();
 
@@ -53,14 +57,7 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
         this.refresh();
       }),
     );
-    // A progress update refreshes its row; a run that starts, ends or is saved refreshes the
-    // list, so it can never be overtaken by a listing still in flight (see runChanged).
-    this._register(
-      runs.onDidChange((event) => {
-        const rowOnly = event.kind === 'trouble' || (event.kind === 'updated' && !isFinalStatus(event.run.record.status));
-        this.runChanged(event.run.store, event.run.record.run_id, rowOnly);
-      }),
-    );
+    this._register(runs.onDidChange((event) => this.runChanged(event.run.store, event.run.record.run_id)));
   }
 
   private folderWatchers: vscode.Disposable[] = [];
@@ -94,7 +91,7 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
       // kept current by the run service's events; the watcher is for everybody else's runs.
       const changed = (uri: vscode.Uri): void => {
         const runId = runIdOf(uri);
-        if (!this.runs.snapshot(store, runId)) this.runChanged(store, runId, false);
+        if (!this.runs.snapshot(store, runId)) this.runChanged(store, runId);
       };
       watcher.onDidChange(changed);
       watcher.onDidCreate(changed);
@@ -104,20 +101,25 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
   }
 
   /**
-   * One run's files changed: re-read that item (or add it when it is new). `rowOnly` refreshes
-   * just its row. Otherwise the whole list is refreshed: VS Code renders a listing's items when
-   * all of them are ready, so a listing that read this run just before the change could land
-   * after a refresh of the row alone and show the older state for good (a finished run kept as
-   * running). A refresh of the list waits for a listing in flight and lists again.
+   * One run's files changed: re-read that item, and refresh its row alone; a run new to the list
+   * refreshes the list. A refresh of the whole list makes VS Code forget every row until it is
+   * listed again: a click on a row's action meanwhile would reach its command without its run.
+   * A row refresh sent while a listing is in flight is dropped, so the guard sends it again
+   * once that listing has landed.
    */
-  runChanged(store: ArtifactStore, runId: string, rowOnly: boolean): void {
+  runChanged(store: ArtifactStore, runId: string): void {
     const entry = this.index.invalidate(store, runId);
-    if (entry) this.icons.delete(entry.key);
-    // The element the tree holds (a listing since may have made new entry objects).
-    const shown = entry && this.shown.find((e) => e.key === entry.key);
-    if (shown && rowOnly) this.changed.fire(shown);
-    else if (entry) this.changed.fire(undefined);
-    else if (this.index.add(store, runId)) this.changed.fire(undefined);
+    if (entry) {
+      this.icons.delete(entry.key);
+      this.guard.changed(entry.key);
+      this.fireRow(entry.key);
+    } else if (this.index.add(store, runId)) this.changed.fire(undefined);
+  }
+
+  /** Refreshes one run's row, as the element of the last listing (the one VS Code holds). */
+  private fireRow(key: string): void {
+    const shown = this.shown.find((e) => e.key === key);
+    if (shown) this.changed.fire(shown);
   }
 
   /** A run folder was deleted (Delete Run… in the gallery): its row goes at once. */
@@ -139,7 +141,9 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
 
   async getChildren(node?: TaskNode): Promise<TaskNode[]> {
     if (node) return 'kind' in node ? [] : this.imagesOf(node);
-    this.shown = await this.index.page(this.pageSize);
+    // Objects of this listing alone, so the guard knows when VS Code has made all of its items.
+    this.shown = (await this.index.page(this.pageSize)).map((entry) => ({ ...entry }));
+    this.guard.listed(this.shown);
     return this.index.size > this.shown.length ? [...this.shown, { kind: 'more' }] : this.shown;
   }
 
@@ -171,6 +175,14 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
       item.contextValue = 'more';
       return item;
     }
+    try {
+      return await this.runItem(node);
+    } finally {
+      this.guard.made(node);
+    }
+  }
+
+  private async runItem(node: RunEntry): Promise<vscode.TreeItem> {
     const read = await this.index.read(node);
     const item = this.itemFor(node, read);
     // A finished run shows its first image as its icon (CreatOK's thumbnail of it when saved),
