@@ -4,11 +4,12 @@
 import * as vscode from 'vscode';
 import type { PanelForm } from '../../core/panelMessages';
 import type { RunRecord } from '../../core/runs/record';
-import type { RunEntry, RunIndex } from '../../core/runs/runIndex';
+import { RUNS_PAGE_SIZE, type RunEntry, type RunIndex } from '../../core/runs/runIndex';
 import type { RunService } from '../../core/runs/runService';
 import { Commands } from '../commandIds';
 import { isAllowedUrl } from '../../core/urlPolicy';
 import { retryDownloadsWithProgress, retrySaving } from '../runNotifications';
+import { ageText, runLabel, runStateText } from '../runPresenter';
 import { requireTrust } from '../trust';
 import type { TaskResumer } from './resume';
 import type { TasksView } from './tasksView';
@@ -28,9 +29,31 @@ function isEntry(value: unknown): value is RunEntry {
 export function registerTasksCommands(deps: TasksCommandDeps): vscode.Disposable[] {
   /** The run behind a view item, with its latest record (the run service's, else the file's). */
   const runOf = async (arg: unknown): Promise<{ entry: RunEntry; record?: RunRecord } | undefined> => {
-    if (!isEntry(arg)) return undefined;
-    const result = await deps.runs.latest(arg);
-    return { entry: arg, record: result.ok ? result.record : undefined };
+    const entry = isEntry(arg) ? arg : arg === undefined ? await chooseRun() : undefined;
+    if (!entry) return undefined;
+    const result = await deps.runs.latest(entry);
+    return { entry, record: result.ok ? result.record : undefined };
+  };
+  /**
+   * A row's action that reached its command without its run: VS Code forgets the rows while it
+   * lists them again, so a click at that moment comes without one (or a keybinding ran it).
+   * Asks which run, instead of doing nothing.
+   */
+  const chooseRun = async (): Promise<RunEntry | undefined> => {
+    const entries = await deps.index.page(RUNS_PAGE_SIZE);
+    const items = await Promise.all(
+      entries.map(async (entry) => {
+        const read = await deps.runs.latest(entry);
+        const record = read.ok ? read.record : undefined;
+        return {
+          label: record ? runLabel(record) : entry.runId,
+          description: record ? [record.model, runStateText({ record, following: !!record.task_id && deps.runs.isFollowing(record.task_id) }), ageText(record.created_at)].filter(Boolean).join(' · ') : undefined,
+          entry,
+        };
+      }),
+    );
+    const picked = await vscode.window.showQuickPick(items, { placeHolder: vscode.l10n.t('Which run? (The list was changing as you clicked.)') });
+    return picked?.entry;
   };
   const command = (id: string, run: (arg: unknown) => unknown): vscode.Disposable => vscode.commands.registerCommand(id, run);
 

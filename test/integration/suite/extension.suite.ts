@@ -566,5 +566,24 @@ export function extensionSuite(): void {
       assert.match(shown.message, /could not be generated/);
       assert.ok(shown.hint && shown.hint.length > 0, 'a next step is offered');
     });
+
+    it('a Tasks view action that reaches its command without its run (the list was being listed again) asks which run, and acts on the one picked', async () => {
+      const artifacts = join(workspaceRoot(), 'generate-image', '.artifacts');
+      const newest = readdirSync(artifacts).filter((id) => existsSync(join(artifacts, id, 'outputs', 'result.json'))).sort().reverse()[0]!;
+      const taskId = (JSON.parse(readFileSync(join(artifacts, newest, 'outputs', 'result.json'), 'utf8')) as { task_id: string }).task_id;
+      assert.ok(taskId);
+      await vscode.env.clipboard.writeText('before');
+      // What VS Code passes when it no longer knows the clicked row: no argument.
+      let done = false;
+      const command = Promise.resolve(vscode.commands.executeCommand('creatok.tasks.copyTaskId')).finally(() => (done = true));
+      // The question "which run?", answered with its first (newest) run once it is shown.
+      for (const end = Date.now() + 20_000; !done && Date.now() < end; ) {
+        await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(done, 'the question was shown and answered');
+      await command;
+      assert.equal(await vscode.env.clipboard.readText(), taskId);
+    });
   });
 }
