@@ -21,7 +21,7 @@ export interface ListingGuardOptions {
   settleMs?: number;
   /** A second refresh of the same rows, for a renderer that took both answers in one batch. */
   againMs?: number;
-  /** A listing VS Code gave up on (a newer one replaced it) never makes all its items: the longest wait. */
+  /** A listing VS Code gave up on (a newer one replaced it) never makes all its items: the longest wait for the next one. */
   maxWaitMs?: number;
 }
 
@@ -62,7 +62,13 @@ export class ListingGuard<T extends object> {
 
   /** The tree item of one item was made (whether for the listing or not). */
   made(item: T): void {
-    if (!this.pending?.delete(item) || this.pending.size > 0) return;
+    if (!this.pending?.delete(item)) return;
+    if (this.pending.size > 0) {
+      // Still listing (a slow disk): the longest wait counts from its last progress.
+      this.giveUpTimer?.cancel();
+      this.giveUpTimer = this.schedule(() => this.close(), this.maxWaitMs);
+      return;
+    }
     this.settle();
   }
 

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { PanelForm } from '../../core/panelMessages';
 import type { RunRecord } from '../../core/runs/record';
-import { RUNS_PAGE_SIZE, type RunEntry, type RunIndex } from '../../core/runs/runIndex';
+import type { RunEntry, RunIndex } from '../../core/runs/runIndex';
 import type { RunService } from '../../core/runs/runService';
 import { Commands } from '../commandIds';
 import { isAllowedUrl } from '../../core/urlPolicy';
@@ -40,18 +40,15 @@ export function registerTasksCommands(deps: TasksCommandDeps): vscode.Disposable
    * Asks which run, instead of doing nothing.
    */
   const chooseRun = async (): Promise<RunEntry | undefined> => {
-    const entries = await deps.index.page(RUNS_PAGE_SIZE);
-    const items = await Promise.all(
-      entries.map(async (entry) => {
-        const read = await deps.runs.latest(entry);
-        const record = read.ok ? read.record : undefined;
-        return {
-          label: record ? runLabel(record) : entry.runId,
-          description: record ? [record.model, runStateText({ record, following: !!record.task_id && deps.runs.isFollowing(record.task_id) }), ageText(record.created_at)].filter(Boolean).join(' · ') : undefined,
-          entry,
-        };
-      }),
-    );
+    const item = async (entry: RunEntry): Promise<vscode.QuickPickItem & { entry: RunEntry }> => {
+      const read = await deps.runs.latest(entry);
+      if (!read.ok) return { label: entry.runId, entry };
+      const record = read.record;
+      const following = !!record.task_id && deps.runs.isFollowing(record.task_id);
+      return { label: runLabel(record), description: [record.model, runStateText({ record, following }), ageText(record.created_at)].filter(Boolean).join(' · '), entry };
+    };
+    // The question shows at once; its runs fill in as they are read.
+    const items = deps.view.listedRuns().then((entries) => Promise.all(entries.map(item)));
     const picked = await vscode.window.showQuickPick(items, { placeHolder: vscode.l10n.t('Which run? (The list was changing as you clicked.)') });
     return picked?.entry;
   };
@@ -119,7 +116,8 @@ export function registerTasksCommands(deps: TasksCommandDeps): vscode.Disposable
       await retryDownloadsWithProgress(deps.runs, run.entry.store, run.entry.runId);
     }),
     command(Commands.tasksRetrySave, async (arg) => {
-      if (isEntry(arg)) await retrySaving(deps.runs, arg.store, arg.runId);
+      const run = await runOf(arg);
+      if (run) await retrySaving(deps.runs, run.entry.store, run.entry.runId);
     }),
     command(Commands.tasksGenerateAgain, async (arg) => {
       const run = await runOf(arg);

@@ -37,6 +37,7 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
   private pageSize = RUNS_PAGE_SIZE;
   /** The runs of the last listing: objects of that listing alone (see ListingGuard). */
   private shown: RunEntry[] = [];
+  private listings = 0;
   /** Refreshes again the rows that changed while the whole list was being listed. */
   private readonly guard = this._register(new ListingGuard<RunEntry>((keys) => keys.forEach((key) => this.fireRow(key))));
   /** A finished run's icon (its first image, or CreatOK's thumbnail of it), looked up once per change of the run. */
@@ -134,6 +135,11 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
     void this.index.refresh().then(() => this.changed.fire(undefined));
   }
 
+  /** The runs the view lists now (as many as it shows). */
+  listedRuns(): Promise<RunEntry[]> {
+    return this.index.page(this.pageSize);
+  }
+
   showMore(): void {
     this.pageSize += RUNS_PAGE_SIZE;
     this.changed.fire(undefined);
@@ -141,10 +147,15 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
 
   async getChildren(node?: TaskNode): Promise<TaskNode[]> {
     if (node) return 'kind' in node ? [] : this.imagesOf(node);
-    // Objects of this listing alone, so the guard knows when VS Code has made all of its items.
-    this.shown = (await this.index.page(this.pageSize)).map((entry) => ({ ...entry }));
-    this.guard.listed(this.shown);
-    return this.index.size > this.shown.length ? [...this.shown, { kind: 'more' }] : this.shown;
+    // Objects of this listing alone, so the guard knows when VS Code has made all of its items;
+    // only the latest listing counts (an older one that finishes last is VS Code's to drop).
+    const listing = ++this.listings;
+    const page = (await this.index.page(this.pageSize)).map((entry) => ({ ...entry }));
+    if (listing === this.listings) {
+      this.shown = page;
+      this.guard.listed(page);
+    }
+    return this.index.size > page.length ? [...page, { kind: 'more' }] : page;
   }
 
   /** The saved images of a succeeded run (each a file in its images folder). */

@@ -568,16 +568,21 @@ export function extensionSuite(): void {
     });
 
     it('a Tasks view action that reaches its command without its run (the list was being listed again) asks which run, and acts on the one picked', async () => {
-      const artifacts = join(workspaceRoot(), 'generate-image', '.artifacts');
-      const newest = readdirSync(artifacts).filter((id) => existsSync(join(artifacts, id, 'outputs', 'result.json'))).sort().reverse()[0]!;
-      const taskId = (JSON.parse(readFileSync(join(artifacts, newest, 'outputs', 'result.json'), 'utf8')) as { task_id: string }).task_id;
+      const api = await testing();
+      api.setConfirm(async () => true);
+      const g = await generate(form('A lighthouse for the question which run'));
+      const end = await g.ended();
+      const taskId = end.run.record.task_id;
       assert.ok(taskId);
+      // The newest run, so the first the question lists.
+      const artifacts = join(workspaceRoot(), 'generate-image', '.artifacts');
+      assert.equal(readdirSync(artifacts).sort().reverse()[0], end.run.record.run_id);
       await vscode.env.clipboard.writeText('before');
       // What VS Code passes when it no longer knows the clicked row: no argument.
       let done = false;
       const command = Promise.resolve(vscode.commands.executeCommand('creatok.tasks.copyTaskId')).finally(() => (done = true));
       // The question "which run?", answered with its first (newest) run once it is shown.
-      for (const end = Date.now() + 20_000; !done && Date.now() < end; ) {
+      for (const deadline = Date.now() + 20_000; !done && Date.now() < deadline; ) {
         await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
         await new Promise((r) => setTimeout(r, 100));
       }

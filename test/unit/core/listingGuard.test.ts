@@ -108,6 +108,22 @@ describe('the Tasks view listing guard (rows changed while the whole list was be
     assert.equal(guard.inFlight, false);
   });
 
+  it('waits as long as a slow listing makes progress: the longest wait counts from its last item', () => {
+    const { clock, refired, guard } = setup();
+    const items = [{ key: 'a' }, { key: 'b' }, { key: 'c' }];
+    guard.listed(items);
+    guard.changed('a');
+    clock.advance(4000);
+    guard.made(items[0]!);
+    clock.advance(4000);
+    guard.made(items[1]!);
+    clock.advance(4000);
+    assert.deepEqual(refired, [], 'still listing after 12 s, with progress every 4 s');
+    guard.made(items[2]!);
+    clock.advance(100);
+    assert.deepEqual(refired, [['a']]);
+  });
+
   it('an empty listing settles at once; dispose cancels every timer', () => {
     const { clock, refired, guard } = setup();
     guard.listed([]);
