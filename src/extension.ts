@@ -10,7 +10,7 @@ import { ApiKeyStore } from './vscode/apiKey';
 import { ApiKeyCommands } from './vscode/apiKeyCommands';
 import { clientFactory } from './vscode/clientFactory';
 import { CatalogService } from './vscode/catalogService';
-import { registerChatTools } from './vscode/chatTools';
+import { registerChatTools } from './vscode/chatToolsRegistration';
 import { Commands } from './vscode/commandIds';
 import { GenerateFlow, type ConfirmRequest } from './vscode/generateFlow';
 import { GeneratePanel, PANEL_VIEW_TYPE } from './vscode/generatePanel';
@@ -19,9 +19,9 @@ import { PanelController } from './vscode/panelController';
 import { RunNotifications } from './vscode/runNotifications';
 import { SettingsCache, type Settings } from './vscode/settings';
 import { SpendTracker } from './vscode/spend';
-import { registerSpending } from './vscode/spending/spendingView';
-import { MissingImages } from './vscode/missingImages';
-import { Gallery } from './vscode/gallery/galleryPanel';
+import { registerSpending } from './vscode/spending/spendingRegistration';
+import { MissingImageCommands } from './vscode/missingImagesRegistration';
+import { GalleryCommands } from './vscode/gallery/gallery';
 import { IMAGE_DRAG_MIME, ImageDropProvider, TasksDragController } from './vscode/imageDrop';
 import { SpendLedger } from './core/spend/ledger';
 import { ledgerGate } from './core/spend/ledgerGate';
@@ -36,7 +36,8 @@ import { registerTasksCommands } from './vscode/tasks/tasksCommands';
 import { TasksView } from './vscode/tasks/tasksView';
 import { WorkspaceStores } from './vscode/workspaceStores';
 
-declare const __creatokLoadStart: number | undefined;
+/** Set by the first statement of the first bundle file evaluated (esbuild's banner). */
+const loadStart = (globalThis as { __creatokLoadStart?: unknown }).__creatokLoadStart;
 
 /** Returned by activate() in test mode only, for the integration tests. */
 export interface TestingApi {
@@ -166,7 +167,7 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
     }),
     ...registerChatTools({ flow, runs, resumer, store, logger }),
     ...registerSpending(spend),
-    new Gallery({
+    new GalleryCommands({
       index,
       runs,
       images,
@@ -182,7 +183,7 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
         return panelHost.addReferences([file]);
       },
     }),
-    new MissingImages({
+    new MissingImageCommands({
       runs,
       flow,
       logger,
@@ -210,7 +211,7 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestingA
   context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(resumeUnfinished));
 
   marks.done = performance.now();
-  const start = typeof __creatokLoadStart === 'number' ? __creatokLoadStart : NaN;
+  const start = typeof loadStart === 'number' ? loadStart : NaN;
   // require = evaluating the bundle; activate = this function. The gap between them is the
   // extension host's own work, not ours; `stages` shows it.
   const activationMs = marks.evaluated - start + (marks.done - marks.activating);

@@ -1,6 +1,7 @@
 // Language-model tools for VS Code's chat agents, under the same rules as the panel: the
 // extension's own modal confirmation with the estimated credits always comes before a paid
 // call (whatever the chat's tool-confirmation setting), and checking a task costs nothing.
+// Loaded when a chat first uses one (chatToolsRegistration.ts registers them).
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -15,10 +16,8 @@ import type { ArtifactStore } from '../core/runs/store';
 import type { GenerateFlow } from './generateFlow';
 import { imagesOfRun } from './imageActions';
 import type { TaskResumer } from './tasks/resume';
+import { GENERATE_TOOL } from './chatToolsRegistration';
 import { referenceProblemText } from './userMessages';
-
-export const GENERATE_TOOL = 'creatok_generate_image';
-export const CHECK_TOOL = 'creatok_check_image_task';
 
 const generateInputSchema = z.object({
   prompt: z.string().check(z.minLength(1), z.maxLength(20_000)),
@@ -219,9 +218,4 @@ export class CheckImageTaskTool implements vscode.LanguageModelTool<CheckToolInp
     }
     return withImages(describeRun(this.deps.runs, record, store, outcome.message), record, store);
   }
-}
-
-export function registerChatTools(deps: ChatToolDeps): vscode.Disposable[] {
-  if (!vscode.lm?.registerTool) return [];
-  return [vscode.lm.registerTool(GENERATE_TOOL, new GenerateImageTool(deps)), vscode.lm.registerTool(CHECK_TOOL, new CheckImageTaskTool(deps))];
 }

@@ -2,12 +2,11 @@
 // as zod schemas; both sides validate what they receive. Every request has an id and gets a
 // reply of the same id (with its error, if any).
 import * as z from 'zod/mini';
+import { TILE_ACTIONS } from './galleryActions';
 
 export const GALLERY_STATES = ['running', 'succeeded', 'failed'] as const;
 export const GALLERY_PERIODS = ['today', 'week', 'all'] as const;
-export const TILE_ACTIONS = ['open', 'insert', 'copyMarkdown', 'saveAs', 'vary', 'useAsReference', 'reveal', 'delete'] as const;
-/** What changes the workspace or sends anything: not offered in Restricted Mode. */
-export const WRITING_ACTIONS: readonly (typeof TILE_ACTIONS)[number][] = ['insert', 'copyMarkdown', 'saveAs', 'vary', 'useAsReference', 'delete'];
+export { TILE_ACTIONS, WRITING_ACTIONS } from './galleryActions';
 /** At most this many tiles are sent to the webview at once; "Show more" asks for the next ones. */
 export const GALLERY_PAGE = 120;
 

@@ -6,20 +6,18 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { GalleryIndex } from '../../core/gallery/galleryIndex';
 import { searchGallery, type GalleryItem } from '../../core/gallery/galleryItems';
-import { gallerySchemas, TILE_ACTIONS, WRITING_ACTIONS, type GalleryToHost, type GalleryTile, type HostToGallery } from '../../core/gallery/galleryMessages';
-import type { Logger } from '../../core/log';
-import { runKey, type RunIndex } from '../../core/runs/runIndex';
+import type { TileAction } from '../../core/gallery/galleryActions';
+import { gallerySchemas, WRITING_ACTIONS, type GalleryToHost, type GalleryTile, type HostToGallery } from '../../core/gallery/galleryMessages';
+import { runKey } from '../../core/runs/runIndex';
 import { promptHead } from '../../core/runs/runStatus';
 import { isLeaseLive, type ArtifactStore } from '../../core/runs/store';
-import type { RunService } from '../../core/runs/runService';
-import { Commands } from '../commandIds';
 import { Disposable } from '../disposable';
-import { imagesOfRun, type GeneratedImage, type ImageActions } from '../imageActions';
+import { imagesOfRun } from '../imageActions';
 import { ageText } from '../runPresenter';
 import { requireTrust } from '../trust';
 import { webviewHtml } from '../webviewHtml';
+import { GALLERY_VIEW_TYPE, type GalleryDeps } from './gallery';
 
-export const GALLERY_VIEW_TYPE = 'creatok.gallery';
 
 /** The strings the gallery webview shows (it has no l10n of its own). */
 function galleryStrings(): Record<string, string> {
@@ -64,20 +62,7 @@ function galleryStrings(): Record<string, string> {
 }
 
 
-export interface GalleryDeps {
-  index: RunIndex;
-  runs: RunService;
-  images: ImageActions;
-  logger: Logger;
-  extensionUri: vscode.Uri;
-  /** A run folder was deleted here: the Tasks view drops its row. */
-  runDeleted: (store: ArtifactStore, runId: string) => void;
-  /** Vary (the panel with the same prompt and settings, the image as reference) and Use as Reference Image (added to the panel's references). */
-  vary: (image: GeneratedImage) => Promise<unknown>;
-  useAsReference: (file: string) => Promise<unknown>;
-}
-
-/** The gallery's host side: the index, the commands, the one panel. */
+/** The gallery's host side, loaded when first used (see gallery.ts): the index and the one panel. */
 export class Gallery extends Disposable {
   private panel: GalleryPanel | undefined;
   readonly items: GalleryIndex;
@@ -97,29 +82,23 @@ export class Gallery extends Disposable {
         void this.items.update(event.run.store, event.run.record.run_id).then(() => this.panel?.changed());
       }),
     );
-    this._register(vscode.commands.registerCommand(Commands.openGallery, () => this.open()));
-    // The tiles' context menu (webview/context): VS Code passes the tile's data-vscode-context.
-    for (const action of TILE_ACTIONS) {
-      this._register(
-        vscode.commands.registerCommand(`creatok.gallery.${action}`, async (context?: { key?: unknown; index?: unknown }) => {
-          if (!this.panel || typeof context?.key !== 'string' || typeof context.index !== 'number') return;
-          try {
-            await this.panel.act(context.key, context.index, action);
-          } catch (error) {
-            void vscode.window.showWarningMessage((error as Error).message);
-          }
-        }),
-      );
-    }
-    this._register(
-      vscode.window.registerWebviewPanelSerializer(GALLERY_VIEW_TYPE, {
-        deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => {
-          this.panel?.dispose();
-          this.panel = this.attach(panel);
-        },
-      }),
-    );
     this._register({ dispose: () => this.panel?.dispose() });
+  }
+
+  /** A tile's context menu command (VS Code passes the tile's data-vscode-context). */
+  async tileAction(action: TileAction, context?: { key?: unknown; index?: unknown }): Promise<void> {
+    if (!this.panel || typeof context?.key !== 'string' || typeof context.index !== 'number') return;
+    try {
+      await this.panel.act(context.key, context.index, action);
+    } catch (error) {
+      void vscode.window.showWarningMessage((error as Error).message);
+    }
+  }
+
+  /** The tab restored after a reload. */
+  revive(panel: vscode.WebviewPanel): void {
+    this.panel?.dispose();
+    this.panel = this.attach(panel);
   }
 
   open(): GalleryPanel {

@@ -8,8 +8,6 @@ import type { LedgerSnapshot } from '../../core/spend/ledger';
 import { KEPT_MONTHS, MAX_LEDGER_ENTRIES } from '../../core/spend/ledger';
 import { currentOutcome, type LedgerEntry, type Outcome } from '../../core/spend/ledgerEntries';
 import { dailySpend, monthlySpend, spendCsv, type SpendGroup, type SpendPeriod } from '../../core/spend/spendReport';
-import { Commands } from '../commandIds';
-import { Disposable } from '../disposable';
 import type { SpendTracker } from '../spend';
 import { ledgerProblemText } from '../userMessages';
 
@@ -44,14 +42,9 @@ function creditsText(g: SpendGroup): string {
   return g.unpriced > 0 ? vscode.l10n.t('{0} ({1} of unknown price)', runs, g.unpriced) : runs;
 }
 
-export class SpendingView extends Disposable implements vscode.TreeDataProvider<SpendingNode> {
-  private readonly changed = this._register(new vscode.EventEmitter<SpendingNode | undefined>());
-  readonly onDidChangeTreeData = this.changed.event;
-
-  constructor(private readonly spend: SpendTracker) {
-    super();
-    this._register(spend.onDidChange(() => this.changed.fire(undefined)));
-  }
+/** The view's rows, loaded on first use (spendingRegistration.ts refreshes them on every change). */
+export class SpendingView implements Pick<vscode.TreeDataProvider<SpendingNode>, 'getChildren' | 'getTreeItem'> {
+  constructor(private readonly spend: SpendTracker) {}
 
   async getChildren(node?: SpendingNode): Promise<SpendingNode[]> {
     if (!node) return this.roots(await this.spend.snapshot());
@@ -174,25 +167,4 @@ export async function exportSpendingCsv(spend: SpendTracker, given?: vscode.Uri)
   await vscode.workspace.fs.writeFile(target, Buffer.from(spendCsv(snapshot.entries), 'utf8'));
   void vscode.window.showInformationMessage(vscode.l10n.t('Exported {0} runs to {1}.', snapshot.entries.length, vscode.workspace.asRelativePath(target, false)));
   return target;
-}
-
-export function registerSpending(spend: SpendTracker): vscode.Disposable[] {
-  const view = new SpendingView(spend);
-  const tree = vscode.window.createTreeView('creatok.spending', { treeDataProvider: view });
-  const describe = async (): Promise<void> => {
-    const s = await spend.spend();
-    tree.description = vscode.l10n.t('Today: {0} · this month: {1}', s.today, s.month);
-  };
-  void describe();
-  return [
-    view,
-    tree,
-    spend.onDidChange(() => void describe()),
-    vscode.commands.registerCommand(Commands.showSpending, async () => {
-      spend.refresh();
-      await vscode.commands.executeCommand('creatok.spending.focus');
-    }),
-    vscode.commands.registerCommand(Commands.spendingExportCsv, (target?: unknown) => exportSpendingCsv(spend, target instanceof vscode.Uri ? target : undefined)),
-    vscode.commands.registerCommand(Commands.spendingRefresh, () => spend.refresh()),
-  ];
 }
