@@ -1,11 +1,13 @@
 // The package a user installs, checked: `vsce package` prints no warning, the packaged README
-// and CHANGELOG are the repository's byte for byte (every example as written), the bundles and
-// stylesheets are in it, and the size of the extension's bundle is printed beside its goal
-// (reported, not enforced). Run by npm test; exits 1 on a failure.
+// and CHANGELOG are the repository's byte for byte (every example as written), every file of the
+// split bundle, the webview bundles and the stylesheets are in it, and what the extension loads
+// at start-up stays under its goal (printed beside what loads on first use). Run by npm test;
+// exits 1 on a failure.
 //   node scripts/check-package.mjs [VSIX]   (default out/creatok-image.vsix)
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { inflateRawSync } from 'node:zlib';
+import { bundleSizes, bundleSizesText } from './bundle-sizes.mjs';
 
 const vsix = process.argv[2] ?? 'out/creatok-image.vsix';
 const BUNDLE_GOAL_KB = 200;
@@ -55,14 +57,16 @@ if (run.status === 0) {
   }
   const packagedManifest = files.get('extension/package.json');
   if (!packagedManifest) problems.push(`extension/package.json is not in ${vsix}`);
-  for (const needed of ['extension/dist/extension.js', 'extension/dist/webview.js', 'extension/dist/gallery.js', 'extension/media/base.css', 'extension/media/panel.css', 'extension/media/gallery.css']) {
+  // Every file of the split bundle (a chunk left out would fail only when first imported).
+  const sizes = bundleSizes(JSON.parse(readFileSync('dist/metafile.json', 'utf8')));
+  for (const needed of [...sizes.files.map((f) => `extension/${f}`), 'extension/dist/webview.js', 'extension/dist/gallery.js', 'extension/media/base.css', 'extension/media/panel.css', 'extension/media/gallery.css']) {
     if (!files.has(needed)) problems.push(`${needed} is not in ${vsix}`);
   }
   const manifest = packagedManifest ? JSON.parse(packagedManifest.toString('utf8')) : {};
-  const bundle = statSync('dist/extension.js').size / 1024;
+  const bundle = sizes.startup.bytes / 1024;
   console.log(`package: ${vsix} (${(statSync(vsix).size / 1024).toFixed(0)} KB, ${files.size} files), version ${manifest.version}, ${warnings.length} warnings`);
-  // Reported, not enforced: the goal is not met yet (CONTRIBUTING, "cost at rest").
-  console.log(`extension bundle: ${bundle.toFixed(1)} KB (goal < ${BUNDLE_GOAL_KB} KB${bundle < BUNDLE_GOAL_KB ? ', met' : ', not met'}; reported only)`);
+  console.log(`${bundleSizesText(sizes)}; the goal for start-up: < ${BUNDLE_GOAL_KB} KB (${bundle < BUNDLE_GOAL_KB ? 'met' : 'NOT met'})`);
+  if (bundle >= BUNDLE_GOAL_KB) problems.push(`the extension loads ${bundle.toFixed(1)} KB at start-up, over the goal of ${BUNDLE_GOAL_KB} KB (CONTRIBUTING, "Bundle size")`);
   console.log(`README and CHANGELOG packaged as written: ${problems.length === 0 ? 'yes' : 'no'}`);
 }
 
