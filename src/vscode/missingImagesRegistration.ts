@@ -8,6 +8,7 @@ import type { RunRecord } from '../core/runs/record';
 import type { RunService } from '../core/runs/runService';
 import { Commands } from './commandIds';
 import { Disposable } from './disposable';
+import { FirstUse } from './firstUse';
 import type { GenerateFlow } from './generateFlow';
 import type { MissingImages } from './missingImages';
 
@@ -22,33 +23,33 @@ export interface MissingImagesDeps {
 }
 
 export class MissingImageCommands extends Disposable {
-  private loaded: Promise<MissingImages> | undefined;
+  private readonly feature: FirstUse<MissingImages>;
 
-  constructor(private readonly deps: MissingImagesDeps) {
+  constructor(deps: MissingImagesDeps) {
     super();
+    this.feature = new FirstUse(
+      () => vscode.l10n.t('Generate Missing Image'),
+      () => import('./missingImages').then(({ MissingImages }) => (this.isDisposed ? Promise.reject(new Error('The extension is shutting down.')) : new MissingImages(deps))),
+      deps.logger,
+    );
     this._register(
       deps.runs.onDidChange((event) => {
-        if (event.kind === 'ended' && event.reason === 'succeeded' && event.run.record.fill && !event.run.elsewhere) {
-          void this.feature().then(
-            (m) => m.place(event.run),
-            (e: Error) => deps.logger.error(`missing images: ${e.message}`),
-          );
-        }
+        const fill = event.kind === 'ended' && event.reason === 'succeeded' && !event.run.elsewhere ? event.run.record.fill : undefined;
+        if (!fill) return;
+        void this.feature.get().then(
+          (m) => m.place(event.run),
+          () => void vscode.window.showWarningMessage(vscode.l10n.t('The image was not written at {0}: it is in the run folder ({1}).', fill.target, event.run.record.run_id)),
+        );
       }),
     );
     this._register(
       vscode.languages.registerCodeActionsProvider(
         MISSING_IMAGE_LANGUAGES.map((language) => ({ language, scheme: 'file' })),
-        { provideCodeActions: async (document, range) => (vscode.workspace.isTrusted ? (await this.feature()).provideCodeActions(document, range) : []) },
+        { provideCodeActions: async (document, range) => (vscode.workspace.isTrusted ? (await this.feature.get()).provideCodeActions(document, range) : []) },
         { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] },
       ),
     );
-    this._register(vscode.commands.registerCommand(Commands.generateMissingImage, async (uri?: unknown, offset?: unknown) => (await this.feature()).generateOne(uri, offset)));
-    this._register(vscode.commands.registerCommand(Commands.generateMissingImages, async () => (await this.feature()).generateAllInFile()));
-  }
-
-  private feature(): Promise<MissingImages> {
-    this.loaded ??= import('./missingImages').then(({ MissingImages }) => new MissingImages(this.deps));
-    return this.loaded;
+    this._register(vscode.commands.registerCommand(Commands.generateMissingImage, async (uri?: unknown, offset?: unknown) => (await this.feature.get()).generateOne(uri, offset)));
+    this._register(vscode.commands.registerCommand(Commands.generateMissingImages, async () => (await this.feature.get()).generateAllInFile()));
   }
 }

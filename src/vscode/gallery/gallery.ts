@@ -10,6 +10,7 @@ import type { ArtifactStore } from '../../core/runs/store';
 import { Commands } from '../commandIds';
 import { Disposable } from '../disposable';
 import type { GeneratedImage, ImageActions } from '../imageActions';
+import { FirstUse } from '../firstUse';
 import type { Gallery } from './galleryPanel';
 
 export const GALLERY_VIEW_TYPE = 'creatok.gallery';
@@ -28,23 +29,23 @@ export interface GalleryDeps {
 }
 
 export class GalleryCommands extends Disposable {
-  private loaded: Promise<Gallery> | undefined;
+  private readonly gallery: FirstUse<Gallery>;
 
-  constructor(private readonly deps: GalleryDeps) {
+  constructor(deps: GalleryDeps) {
     super();
-    this._register(vscode.commands.registerCommand(Commands.openGallery, async () => void (await this.gallery()).open()));
+    this.gallery = new FirstUse(
+      () => vscode.l10n.t('the gallery'),
+      () => import('./galleryPanel').then(({ Gallery }) => (this.isDisposed ? Promise.reject(new Error('The extension is shutting down.')) : this._register(new Gallery(deps)))),
+      deps.logger,
+    );
+    this._register(vscode.commands.registerCommand(Commands.openGallery, async () => void (await this.gallery.get()).open()));
     for (const action of TILE_ACTIONS) {
-      this._register(vscode.commands.registerCommand(`creatok.gallery.${action}`, async (context?: { key?: unknown; index?: unknown }) => (await this.loaded)?.tileAction(action, context)));
+      this._register(vscode.commands.registerCommand(`creatok.gallery.${action}`, async (context?: { key?: unknown; index?: unknown }) => (await this.gallery.started)?.tileAction(action, context)));
     }
     this._register(
       vscode.window.registerWebviewPanelSerializer(GALLERY_VIEW_TYPE, {
-        deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => (await this.gallery()).revive(panel),
+        deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => (await this.gallery.get()).revive(panel),
       }),
     );
-  }
-
-  private gallery(): Promise<Gallery> {
-    this.loaded ??= import('./galleryPanel').then(({ Gallery }) => (this.isDisposed ? Promise.reject(new Error('The extension is shutting down.')) : this._register(new Gallery(this.deps))));
-    return this.loaded;
   }
 }

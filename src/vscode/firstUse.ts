@@ -1,0 +1,32 @@
+// A feature whose code is a chunk of the split bundle, loaded on its first use: loaded once;
+// a load that fails is said (and logged), and the next use tries again.
+import * as vscode from 'vscode';
+import type { Logger } from '../core/log';
+
+export class FirstUse<T> {
+  private loaded: Promise<T> | undefined;
+
+  constructor(
+    /** What the user would call it, in their language ("the gallery"). */
+    private readonly what: () => string,
+    private readonly load: () => Promise<T>,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The feature, loaded if it was not yet. */
+  get(): Promise<T> {
+    this.loaded ??= this.load().catch((error: unknown) => {
+      this.loaded = undefined;
+      const message = error instanceof Error ? error.message : String(error);
+      this.logger.error(`first use: ${this.what()} could not be loaded: ${message}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('CreatOK Image could not load {0}: {1}', this.what(), message));
+      throw error;
+    });
+    return this.loaded;
+  }
+
+  /** The feature when it is loaded or loading, without loading it. */
+  get started(): Promise<T> | undefined {
+    return this.loaded;
+  }
+}
