@@ -130,7 +130,7 @@ if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));
 } else {
   const results = await Promise.all(configs.map((c) => esbuild.build(c)));
-  // The shipped bundle's size, printed by every production build (CONTRIBUTING: "Bundle size").
+  // The shipped bundle's size, printed by every production build (CONTRIBUTING, Benchmarks: "cost at rest").
   writeFileSync('dist/metafile.json', JSON.stringify(results[0].metafile));
   if (production || process.argv.includes('--report-size')) console.log(bundleSizesText(bundleSizes(results[0].metafile)));
 }

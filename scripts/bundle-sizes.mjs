@@ -5,14 +5,16 @@
 /** Sizes in bytes: { startup: { bytes, files }, onFirstUse: { bytes, files }, files: [every .mjs] }. */
 export function bundleSizes(metafile) {
   const outputs = new Map(Object.entries(metafile.outputs).filter(([file]) => file.endsWith('.mjs')));
-  const entry = [...outputs].find(([, o]) => o.entryPoint)?.[0];
+  // The extension's entry (every target of an import() has an entryPoint too).
+  const entry = [...outputs].find(([, o]) => o.entryPoint === 'src/extension.ts')?.[0];
+  if (!entry) throw new Error('bundle sizes: the metafile has no output for src/extension.ts');
   const startup = new Set();
   const visit = (file) => {
     if (startup.has(file) || !outputs.has(file)) return;
     startup.add(file);
     for (const i of outputs.get(file).imports) if (i.kind === 'import-statement') visit(i.path);
   };
-  if (entry) visit(entry);
+  visit(entry);
   const later = [...outputs.keys()].filter((f) => !startup.has(f));
   const bytes = (files) => files.reduce((sum, f) => sum + outputs.get(f).bytes, 0);
   return {

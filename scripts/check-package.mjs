@@ -66,7 +66,7 @@ if (run.status === 0) {
   const bundle = sizes.startup.bytes / 1024;
   console.log(`package: ${vsix} (${(statSync(vsix).size / 1024).toFixed(0)} KB, ${files.size} files), version ${manifest.version}, ${warnings.length} warnings`);
   console.log(`${bundleSizesText(sizes)}; the goal for start-up: < ${BUNDLE_GOAL_KB} KB (${bundle < BUNDLE_GOAL_KB ? 'met' : 'NOT met'})`);
-  if (bundle >= BUNDLE_GOAL_KB) problems.push(`the extension loads ${bundle.toFixed(1)} KB at start-up, over the goal of ${BUNDLE_GOAL_KB} KB (CONTRIBUTING, "Bundle size")`);
+  if (bundle >= BUNDLE_GOAL_KB) problems.push(`the extension loads ${bundle.toFixed(1)} KB at start-up, over the goal of ${BUNDLE_GOAL_KB} KB (CONTRIBUTING, Benchmarks: "cost at rest")`);
   console.log(`README and CHANGELOG packaged as written: ${problems.length === 0 ? 'yes' : 'no'}`);
 }
 
