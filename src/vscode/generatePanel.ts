@@ -122,6 +122,7 @@ export class GeneratePanel extends Disposable {
         this.send(panelSchemas().hostToWebviewSchema.parse(await this.host.initMessage()));
       } catch (error) {
         this.logger.error(`panel: could not start: ${(error as Error).message}`);
+        void vscode.window.showErrorMessage(vscode.l10n.t('The Generate Image panel could not start: {0}', (error as Error).message));
       }
       this.ready = true;
       for (const queued of this.queue.splice(0)) this.send(queued);

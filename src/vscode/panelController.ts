@@ -21,11 +21,9 @@ import { Commands } from './commandIds';
 import { Disposable } from './disposable';
 import type { GenerateFlow } from './generateFlow';
 import type { GeneratePanel, PanelHost } from './generatePanel';
-import { refineWithChatModel } from './promptRefiner';
 import { openResultFile, retrySaving, revealRunFolder } from './runNotifications';
 import { endMessage, toRunView } from './runPresenter';
 import { describeError, referenceProblemText } from './userMessages';
-import { webviewStrings } from './webviewStrings';
 import { requireTrust } from './trust';
 
 /** Images up to this size are previewed as data: URIs; larger ones show their name only. */
@@ -85,6 +83,8 @@ export class PanelController extends Disposable implements PanelHost {
   async initMessage(): Promise<HostToWebview> {
     const last = this.deps.memento.get<LastChoices>(LAST_CHOICES_KEY);
     const form = last && typeof last.model === 'string' ? { model: last.model, modelChosen: true, resolution: last.resolution, aspectRatio: last.aspectRatio, n: last.n } : undefined;
+    // The panel's strings and the refinement are chunks loaded with the first panel (start-up stays small).
+    const { webviewStrings } = await import('./webviewStrings');
     return { type: 'init', strings: webviewStrings(), catalog: toPanelCatalog(await this.deps.catalog()), ...(form ? { form } : {}) };
   }
 
@@ -233,6 +233,7 @@ export class PanelController extends Disposable implements PanelHost {
         return { kind: 'prefill', form: { prompt: picked.prompt } };
       }
       case 'refinePrompt': {
+        const { refineWithChatModel } = await import('./promptRefiner');
         const suggestion = await refineWithChatModel(message.prompt, message.useCase, this.deps.logger);
         return { kind: 'refinement', suggestion: suggestion ?? null };
       }
