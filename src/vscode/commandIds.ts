@@ -47,3 +47,22 @@ export const Commands = {
 export const VIEW_ONLY_COMMANDS: readonly string[] = Object.entries(Commands)
   .filter(([name]) => (name.startsWith('tasks') && name !== 'tasksFocus' && name !== 'tasksRefresh') || (name.startsWith('gallery') && name !== 'openGallery'))
   .map(([, id]) => id);
+
+/**
+ * The tag (runStatus.runTags) a Tasks view row carries when its menus offer the action: the
+ * manifest's `viewItem =~ /\btag\b/` clauses, and the runs offered when the action comes without
+ * its row (a unit test keeps the two in step).
+ */
+export const RUN_ACTION_TAGS = {
+  [Commands.tasksResume]: 'resumable',
+  [Commands.tasksCheckOnce]: 'resumable',
+  [Commands.tasksStopWatching]: 'watching',
+  [Commands.tasksOpenResult]: 'hasResult',
+  [Commands.tasksOpenImages]: 'hasImages',
+  [Commands.tasksCopyUrls]: 'hasImages',
+  [Commands.tasksCopyTaskId]: 'hasTask',
+  [Commands.tasksReveal]: 'run',
+  [Commands.tasksRetryDownload]: 'downloadIncomplete',
+  [Commands.tasksRetrySave]: 'unsaved',
+  [Commands.tasksGenerateAgain]: 'hasPrompt',
+} as const satisfies Record<string, string>;

@@ -2,7 +2,7 @@
 // protected from workspaces, and the extension running where the files are.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { Commands, VIEW_ONLY_COMMANDS } from '../../src/vscode/commandIds';
+import { Commands, RUN_ACTION_TAGS, VIEW_ONLY_COMMANDS } from '../../src/vscode/commandIds';
 
 const manifest = JSON.parse(readFileSync('package.json', 'utf8'));
 
@@ -95,6 +95,14 @@ describe('package.json', () => {
     assert.deepEqual(declared, inCode);
     const hidden = manifest.contributes.menus.commandPalette.filter((m: { when: string }) => m.when === 'false').map((m: { command: string }) => m.command);
     for (const id of VIEW_ONLY_COMMANDS) assert.ok(hidden.includes(id), id);
+  });
+  it('offers a Tasks view action on the rows whose tag its "which run?" question asks for', () => {
+    const menus = manifest.contributes.menus['view/item/context'] as { command: string; when: string }[];
+    for (const [command, tag] of Object.entries(RUN_ACTION_TAGS)) {
+      const whens = menus.filter((m) => m.command === command).map((m) => m.when);
+      assert.ok(whens.length > 0, `${command} is on the rows' menus`);
+      for (const when of whens) assert.match(when, new RegExp(`viewItem =~ /\\\\b${tag}\\\\b/`), `${command}: ${when}`);
+    }
   });
   it('asks for no VS Code newer than the test VS Code (1.139), with matching @types/vscode', () => {
     const engine = manifest.engines.vscode.replace('^', '');

@@ -6,13 +6,17 @@ import type { PanelForm } from '../../core/panelMessages';
 import type { RunRecord } from '../../core/runs/record';
 import type { RunEntry, RunIndex } from '../../core/runs/runIndex';
 import type { RunService } from '../../core/runs/runService';
-import { Commands } from '../commandIds';
+import { Commands, RUN_ACTION_TAGS } from '../commandIds';
 import { isAllowedUrl } from '../../core/urlPolicy';
+import { runTags } from '../../core/runs/runStatus';
 import { retryDownloadsWithProgress, retrySaving } from '../runNotifications';
 import { ageText, runLabel, runStateText } from '../runPresenter';
 import { requireTrust } from '../trust';
 import type { TaskResumer } from './resume';
 import type { TasksView } from './tasksView';
+
+/** An action on a run's row (its menus' tag decides which runs it applies to). */
+type RunAction = keyof typeof RUN_ACTION_TAGS;
 
 export interface TasksCommandDeps {
   index: RunIndex;
@@ -28,8 +32,8 @@ function isEntry(value: unknown): value is RunEntry {
 
 export function registerTasksCommands(deps: TasksCommandDeps): vscode.Disposable[] {
   /** The run behind a view item, with its latest record (the run service's, else the file's). */
-  const runOf = async (arg: unknown): Promise<{ entry: RunEntry; record?: RunRecord } | undefined> => {
-    const entry = isEntry(arg) ? arg : arg === undefined ? await chooseRun() : undefined;
+  const runOf = async (arg: unknown, action: RunAction): Promise<{ entry: RunEntry; record?: RunRecord } | undefined> => {
+    const entry = isEntry(arg) ? arg : arg === undefined ? await chooseRun(RUN_ACTION_TAGS[action]) : undefined;
     if (!entry) return undefined;
     const result = await deps.runs.latest(entry);
     return { entry, record: result.ok ? result.record : undefined };
@@ -37,18 +41,24 @@ export function registerTasksCommands(deps: TasksCommandDeps): vscode.Disposable
   /**
    * A row's action that reached its command without its run: VS Code forgets the rows while it
    * lists them again, so a click at that moment comes without one (or a keybinding ran it).
-   * Asks which run, instead of doing nothing.
+   * Asks which run, among the listed runs whose rows offer the action (their tag), instead of
+   * doing nothing.
    */
-  const chooseRun = async (): Promise<RunEntry | undefined> => {
-    const item = async (entry: RunEntry): Promise<vscode.QuickPickItem & { entry: RunEntry }> => {
+  const chooseRun = async (tag: string): Promise<RunEntry | undefined> => {
+    const item = async (entry: RunEntry): Promise<(vscode.QuickPickItem & { entry: RunEntry }) | undefined> => {
       const read = await deps.runs.latest(entry);
+      const held = deps.runs.snapshot(entry.store, entry.runId);
+      const following = read.ok && !!read.record.task_id && deps.runs.isFollowing(read.record.task_id);
+      if (!runTags(read, following, !!held?.unsaved).split(' ').includes(tag)) return undefined;
       if (!read.ok) return { label: entry.runId, entry };
       const record = read.record;
-      const following = !!record.task_id && deps.runs.isFollowing(record.task_id);
       return { label: runLabel(record), description: [record.model, runStateText({ record, following }), ageText(record.created_at)].filter(Boolean).join(' · '), entry };
     };
-    // The question shows at once; its runs fill in as they are read.
-    const items = deps.view.listedRuns().then((entries) => Promise.all(entries.map(item)));
+    const items = (await Promise.all((await deps.view.listedRuns()).map(item))).filter((i) => i !== undefined);
+    if (items.length === 0) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('No run in the Tasks view can do that now.'));
+      return undefined;
+    }
     const picked = await vscode.window.showQuickPick(items, { placeHolder: vscode.l10n.t('Which run? (The list was changing as you clicked.)') });
     return picked?.entry;
   };
@@ -58,20 +68,20 @@ export function registerTasksCommands(deps: TasksCommandDeps): vscode.Disposable
     command(Commands.tasksRefresh, () => deps.view.refresh()),
     command(Commands.tasksShowMore, () => deps.view.showMore()),
     command(Commands.tasksResume, async (arg) => {
-      const run = await runOf(arg);
+      const run = await runOf(arg, Commands.tasksResume);
       if (run?.record?.task_id && (await requireTrust())) deps.resumer.followWithProgress({ record: run.record, store: run.entry.store });
     }),
     command(Commands.tasksCheckOnce, async (arg) => {
-      const run = await runOf(arg);
+      const run = await runOf(arg, Commands.tasksCheckOnce);
       if (run?.record?.task_id && (await requireTrust())) return deps.resumer.resume(run.record.task_id, 'once');
       return undefined;
     }),
     command(Commands.tasksStopWatching, async (arg) => {
-      const run = await runOf(arg);
+      const run = await runOf(arg, Commands.tasksStopWatching);
       if (run?.record?.task_id) deps.runs.stop(run.record.task_id);
     }),
     command(Commands.tasksOpenResult, async (arg) => {
-      const run = await runOf(arg);
+      const run = await runOf(arg, Commands.tasksOpenResult);
       if (!run) return;
       const file = run.record ? run.entry.store.resultMdPath(run.entry.runId) : run.entry.store.resultJsonPath(run.entry.runId);
       try {
@@ -81,7 +91,7 @@ export function registerTasksCommands(deps: TasksCommandDeps): vscode.Disposable
       }
     }),
     command(Commands.tasksOpenImages, async (arg) => {
-      const run = await runOf(arg);
+      const run = await runOf(arg, Commands.tasksOpenImages);
       if (!run?.record || !(await requireTrust())) return;
       let refused = 0;
       for (const [i, url] of run.record.images.entries()) {
@@ -95,32 +105,32 @@ export function registerTasksCommands(deps: TasksCommandDeps): vscode.Disposable
       if (refused > 0) void vscode.window.showWarningMessage(vscode.l10n.t('{0} image links were not opened: they are not https: links.', refused));
     }),
     command(Commands.tasksCopyUrls, async (arg) => {
-      const run = await runOf(arg);
+      const run = await runOf(arg, Commands.tasksCopyUrls);
       if (!run?.record || run.record.images.length === 0) return;
       await vscode.env.clipboard.writeText(run.record.images.join('\n'));
       vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0} image URLs.', run.record.images.length), 3000);
     }),
     command(Commands.tasksCopyTaskId, async (arg) => {
-      const run = await runOf(arg);
+      const run = await runOf(arg, Commands.tasksCopyTaskId);
       if (!run?.record?.task_id) return;
       await vscode.env.clipboard.writeText(run.record.task_id);
       vscode.window.setStatusBarMessage(vscode.l10n.t('Copied the task ID.'), 3000);
     }),
     command(Commands.tasksReveal, async (arg) => {
-      const run = await runOf(arg);
+      const run = await runOf(arg, Commands.tasksReveal);
       if (run) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(run.entry.store.runDir(run.entry.runId)));
     }),
     command(Commands.tasksRetryDownload, async (arg) => {
-      const run = await runOf(arg);
+      const run = await runOf(arg, Commands.tasksRetryDownload);
       if (!run?.record || !(await requireTrust())) return;
       await retryDownloadsWithProgress(deps.runs, run.entry.store, run.entry.runId);
     }),
     command(Commands.tasksRetrySave, async (arg) => {
-      const run = await runOf(arg);
+      const run = await runOf(arg, Commands.tasksRetrySave);
       if (run) await retrySaving(deps.runs, run.entry.store, run.entry.runId);
     }),
     command(Commands.tasksGenerateAgain, async (arg) => {
-      const run = await runOf(arg);
+      const run = await runOf(arg, Commands.tasksGenerateAgain);
       if (!run?.record) return;
       const r = run.record;
       deps.openPanelWith({

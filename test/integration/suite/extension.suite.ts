@@ -574,14 +574,19 @@ export function extensionSuite(): void {
       const end = await g.ended();
       const taskId = end.run.record.task_id;
       assert.ok(taskId);
-      // The newest run, so the first the question lists.
+      // A newer run without a task id (refused before CreatOK took it): the question skips it,
+      // as its row offers no Copy Task ID, so the run above is the first it lists.
+      await standIn.configure({ apiKey: 'ok_some_other_key' });
+      const refused = await generate(form('A teapot the question skips'));
+      assert.ok(refused.result.kind === 'submitFailed' && !refused.result.run.record.task_id);
+      await standIn.reset();
       const artifacts = join(workspaceRoot(), 'generate-image', '.artifacts');
-      assert.equal(readdirSync(artifacts).sort().reverse()[0], end.run.record.run_id);
+      assert.deepEqual(readdirSync(artifacts).sort().reverse().slice(0, 2), [refused.result.run.record.run_id, end.run.record.run_id]);
       await vscode.env.clipboard.writeText('before');
       // What VS Code passes when it no longer knows the clicked row: no argument.
       let done = false;
       const command = Promise.resolve(vscode.commands.executeCommand('creatok.tasks.copyTaskId')).finally(() => (done = true));
-      // The question "which run?", answered with its first (newest) run once it is shown.
+      // The question "which run?", answered with its first run once it is shown.
       for (const deadline = Date.now() + 20_000; !done && Date.now() < deadline; ) {
         await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
         await new Promise((r) => setTimeout(r, 100));
