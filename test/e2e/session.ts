@@ -1,9 +1,10 @@
 // One real VS Code for the UI tests: the stand-in, code-server with the packaged extension
 // installed (as a user would have it), and a headless chromium on the workbench.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStandIn, type StandIn, type StandInOptions } from '../standin/server';
+import type { Page } from 'playwright-core';
 import { launchBrowser, openWorkbench, type Browser } from './harness/browser';
 import { installVsix, startCodeServer, type CodeServer } from './harness/codeServer';
 import { REPO_ROOT } from './harness/paths';
@@ -24,6 +25,47 @@ export interface UiSession {
   close(): Promise<void>;
 }
 
+/** The extension's own log (its "CreatOK" output channel) of this session, every file of it. */
+export function extensionLog(home: string): string {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    if (!existsSync(dir)) return;
+    for (const name of readdirSync(dir)) {
+      const full = join(dir, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else if (/CreatOK\.log$/.test(name)) found.push(full);
+    }
+  };
+  walk(join(home, 'user-data', 'logs'));
+  return found.map((file) => readFileSync(file, 'utf8')).join('\n');
+}
+
+/**
+ * The session a failed test ran in: its extension log and every notification it showed (toasts
+ * go after 10–15 s) are printed, since CI shows only what is printed.
+ */
+let current: { home: string; page?: Page } | undefined;
+afterEach(async function () {
+  if (this.currentTest?.state !== 'failed' || !current) return;
+  const lines = extensionLog(current.home).trimEnd().split('\n');
+  console.log(`--- the extension's log, last ${Math.min(lines.length, 80)} of ${lines.length} lines ---\n${lines.slice(-80).join('\n')}\n---`);
+  const page = current.page;
+  if (!page) return;
+  try {
+    await page.keyboard.press('F1');
+    await page.keyboard.type('Notifications: Show Notifications');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Notifications: Show Notifications' }).first().waitFor({ timeout: 5000 });
+    await page.keyboard.press('Enter');
+    const center = page.locator('.notifications-center');
+    await center.waitFor({ state: 'visible', timeout: 5000 });
+    const shown = await center.locator('.notification-list-item-message').allTextContents();
+    console.log(`--- the notifications (${shown.length}) ---\n${shown.join('\n')}\n---`);
+    await page.keyboard.press('Escape');
+  } catch (error) {
+    console.log(`(the notifications could not be read: ${(error as Error).message.split('\n')[0]})`);
+  }
+});
+
 export function vsixPath(): string {
   return process.env.CREATOK_VSIX ?? join(REPO_ROOT, 'out', 'creatok-image.vsix');
 }
@@ -39,6 +81,7 @@ export interface UiSessionOptions {
 
 export async function startUiSession(standInOptions: StandInOptions = {}, files: Record<string, Buffer | string> = {}, options: UiSessionOptions = {}): Promise<UiSession> {
   const home = mkdtempSync(join(tmpdir(), 'creatok-ui-'));
+  current = { home };
   const workspace = join(home, 'workspace');
   mkdirSync(workspace, { recursive: true });
   for (const [name, contents] of Object.entries(files)) writeFileSync(join(workspace, name), contents);
@@ -58,6 +101,7 @@ export async function startUiSession(standInOptions: StandInOptions = {}, files:
     cleanups.push(() => session.server.stop());
     const browser = await launchBrowser();
     cleanups.push(() => browser.close());
+    current.page = browser.page;
     await openWorkbench(browser.page, server.url, workspace);
     const session: UiSession = {
       standIn,
