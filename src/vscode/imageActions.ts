@@ -200,11 +200,27 @@ export class ImageActions extends Disposable {
     const active = vscode.window.activeTextEditor;
     if (active) return active;
     const last = this.lastTextEditor;
-    if (!last) return undefined;
+    if (!last) return show ? this.textTabEditor() : undefined;
     if (vscode.window.visibleTextEditors.includes(last)) return last;
     // Hidden behind a webview (the gallery, the panel): shown again, with the cursor where it was.
     if (last.document.isClosed) return undefined;
     return show ? vscode.window.showTextDocument(last.document, { viewColumn: last.viewColumn, selection: last.selection, preserveFocus: false }) : last;
+  }
+
+  /**
+   * No text editor was active since this window's extension started (it started while a webview
+   * had the focus): the text tab of the active group (else of any group), shown again, with the
+   * cursor where VS Code kept it.
+   */
+  private async textTabEditor(): Promise<vscode.TextEditor | undefined> {
+    const groups = [vscode.window.tabGroups.activeTabGroup, ...vscode.window.tabGroups.all];
+    for (const group of groups) {
+      const tab = [group.activeTab, ...group.tabs].find((t) => t?.input instanceof vscode.TabInputText);
+      if (!tab) continue;
+      const document = await vscode.workspace.openTextDocument((tab.input as vscode.TabInputText).uri);
+      return vscode.window.showTextDocument(document, { viewColumn: group.viewColumn, preserveFocus: false });
+    }
+    return undefined;
   }
 
   /** A link to `file`: relative to the document's folder; for an untitled document (or none), to the workspace. */
