@@ -20,5 +20,5 @@ export function registerChatTools(deps: ChatToolDeps): vscode.Disposable[] {
     prepareInvocation: async (options, token) => pick(await tools.get()).prepareInvocation?.(options, token),
     invoke: async (options, token) => pick(await tools.get()).invoke(options, token),
   });
-  return [vscode.lm.registerTool(GENERATE_TOOL, onFirstUse((t) => t.generate)), vscode.lm.registerTool(CHECK_TOOL, onFirstUse((t) => t.check))];
+  return [tools, vscode.lm.registerTool(GENERATE_TOOL, onFirstUse((t) => t.generate)), vscode.lm.registerTool(CHECK_TOOL, onFirstUse((t) => t.check))];
 }

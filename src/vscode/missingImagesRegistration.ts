@@ -27,11 +27,7 @@ export class MissingImageCommands extends Disposable {
 
   constructor(deps: MissingImagesDeps) {
     super();
-    this.feature = new FirstUse(
-      () => vscode.l10n.t('Generate Missing Image'),
-      () => import('./missingImages').then(({ MissingImages }) => (this.isDisposed ? Promise.reject(new Error('The extension is shutting down.')) : new MissingImages(deps))),
-      deps.logger,
-    );
+    this.feature = this._register(new FirstUse(() => vscode.l10n.t('Generate Missing Image'), () => import('./missingImages').then(({ MissingImages }) => new MissingImages(deps)), deps.logger));
     this._register(
       deps.runs.onDidChange((event) => {
         const fill = event.kind === 'ended' && event.reason === 'succeeded' && !event.run.elsewhere ? event.run.record.fill : undefined;

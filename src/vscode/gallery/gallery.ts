@@ -33,11 +33,7 @@ export class GalleryCommands extends Disposable {
 
   constructor(deps: GalleryDeps) {
     super();
-    this.gallery = new FirstUse(
-      () => vscode.l10n.t('the gallery'),
-      () => import('./galleryPanel').then(({ Gallery }) => (this.isDisposed ? Promise.reject(new Error('The extension is shutting down.')) : this._register(new Gallery(deps)))),
-      deps.logger,
-    );
+    this.gallery = this._register(new FirstUse(() => vscode.l10n.t('the gallery'), () => import('./galleryPanel').then(({ Gallery }) => new Gallery(deps)), deps.logger));
     this._register(vscode.commands.registerCommand(Commands.openGallery, async () => void (await this.gallery.get()).open()));
     for (const action of TILE_ACTIONS) {
       this._register(vscode.commands.registerCommand(`creatok.gallery.${action}`, async (context?: { key?: unknown; index?: unknown }) => (await this.gallery.started)?.tileAction(action, context)));

@@ -16,7 +16,7 @@ class SpendingRows extends Disposable implements vscode.TreeDataProvider<Spendin
 
   constructor(spend: SpendTracker, logger: Logger) {
     super();
-    this.view = new FirstUse(() => vscode.l10n.t('the Spending view'), () => import('./spendingView').then(({ SpendingView }) => new SpendingView(spend)), logger);
+    this.view = this._register(new FirstUse(() => vscode.l10n.t('the Spending view'), () => import('./spendingView').then(({ SpendingView }) => new SpendingView(spend)), logger));
     this._register(spend.onDidChange(() => this.changed.fire(undefined)));
   }
 
